@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import type { AuthService } from './modules/auth/auth.service.js';
+import { settingsRoutes } from './modules/settings/settings.routes.js';
+import { SettingsRepository } from './modules/settings/settings.repository.js';
+import { SettingsService } from './modules/settings/settings.service.js';
+import { healthRoutes, systemRoutes } from './modules/system/system.routes.js';
+import { SystemRepository } from './modules/system/system.repository.js';
+import { SystemService } from './modules/system/system.service.js';
+import { tfBackendInfo } from './modules/training/tf-backend.js';
+import { SecretBox } from './platform/crypto/secret-box.js';
+import type { Pool } from './platform/db/pool.js';
+import { requireAuth } from './platform/http/auth-middleware.js';
+import { AppError, errorHandler, notFoundHandler } from './platform/http/errors.js';
+import { corsPolicy, limiter, requireJsonBody, securityHeaders } from './platform/http/security.js';
+import type { Logger } from './platform/logger.js';
+import type { Notifier } from './platform/realtime/realtime.js';
+
+export interface Lifecycle {
+  draining: boolean;
+}
+
+export interface AppDeps {
+  config: Config;
+  pool: Pool;
+  logger: Logger;
+  auth: AuthService;
+  notifier: Notifier;
+  dbMode: 'embedded' | 'external';
+  lifecycle?: Lifecycle;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The express app without listen(): main.ts serves it, tests drive it with supertest. */
+export function buildApp(deps: AppDeps): Express {
+  const { config, pool, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/api/health' },
+    }),
+  );
+  const lifecycle = deps.lifecycle;
+  if (lifecycle) {
+    app.use((_req, res, next) => {
+      if (!lifecycle.draining) return next();
+      res.setHeader('Connection', 'close');
+      next(new AppError(503, 'SERVICE_UNAVAILABLE', 'server is shutting down', undefined, { 'Retry-After': '5' }));
+    });
+  }
+  app.use(securityHeaders());
+  app.use('/api', corsPolicy(config.CORS_ORIGINS));
+  app.use('/api', requireJsonBody, express.json({ limit: config.JSON_BODY_LIMIT }));
+  app.use('/api', limiter(config.RATE_LIMIT_WINDOW_MS, config.RATE_LIMIT_MAX, 'api'));
+  const authLimiter = limiter(config.RATE_LIMIT_WINDOW_MS, config.AUTH_RATE_LIMIT_MAX, 'auth');
+  const auth: RequestHandler = requireAuth(deps.auth);
+
+  const box = new SecretBox(config.SECRET_KEY);
+  const settings = new SettingsService(new SettingsRepository(pool), box);
+  const system = new SystemService({
+    repo: new SystemRepository(pool),
+    pool,
+    notifier: deps.notifier,
+    version: config.version,
+    dbMode: deps.dbMode,
+    dataPaths: [config.paths.data, config.paths.models, config.paths.datasets, config.paths.checkpoints],
+    tfInfo: () => tfBackendInfo(config.TF_BACKEND),
+  });
+
+  app.use('/api/health', healthRoutes(system));
+  app.use('/api/auth', authRoutes(deps.auth, auth, authLimiter));
+  app.use('/api/system', systemRoutes(system, auth));
+  app.use('/api/settings', auth, settingsRoutes(settings));
+
+  app.use('/api', notFoundHandler);
+  serveSpa(app, config.paths.frontendDist);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+/** The built SPA: hashed assets cached for a year, every other GET answered with index.html. */
+function serveSpa(app: Express, dist: string): void {
+  const index = path.join(dist, 'index.html');
+  if (!existsSync(index)) return;
+  app.use('/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
+  app.use(express.static(dist, { index: false, maxAge: '1h' }));
+  app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}

@@ -1,0 +1,39 @@
+import 'dotenv/config';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './platform/logger.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const server = await startServer(config, logger);
+  logger.info({ url: server.url, db: server.db.mode }, 'Sokhan is listening');
+  console.log(`Sokhan (سخن) is running at ${server.url}`);
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`Sokhan failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import type { Queryable } from '../../platform/db/pool.js';
+
+export class SystemRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  async serverVersion(): Promise<string> {
+    const r = await this.db.query<{ v: string }>('SHOW server_version');
+    return r.rows[0]?.v ?? 'unknown';
+  }
+
+  async countByStatus(table: 'download_queue' | 'training_jobs'): Promise<Record<string, number>> {
+    // The table name comes from the closed union above, never from input.
+    const r = await this.db.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM ${table} GROUP BY status`,
+    );
+    return Object.fromEntries(r.rows.map((row) => [row.status, row.n]));
+  }
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import type { HealthResponse, SystemStatus, TfBackendName } from '@sokhan/common';
+import { poolStats, type Pool } from '../../platform/db/pool.js';
+import type { Notifier } from '../../platform/realtime/realtime.js';
+import type { SystemRepository } from './system.repository.js';
+
+export interface SystemDeps {
+  repo: SystemRepository;
+  pool: Pool;
+  notifier: Notifier;
+  version: string;
+  dbMode: 'embedded' | 'external';
+  dataPaths: string[];
+  tfInfo: () => Promise<{ backend: TfBackendName; version: string }>;
+  startedAt?: number;
+}
+
+export class SystemService {
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: SystemDeps) {
+    this.startedAt = deps.startedAt ?? Date.now();
+  }
+
+  private uptime(): number {
+    return Math.round((Date.now() - this.startedAt) / 1000);
+  }
+
+  async health(): Promise<HealthResponse> {
+    const db = await this.deps.repo.ping().then(
+      () => 'up' as const,
+      () => 'down' as const,
+    );
+    return { status: db === 'up' ? 'ok' : 'degraded', db, uptime: this.uptime(), version: this.deps.version };
+  }
+
+  async status(): Promise<SystemStatus> {
+    const { repo } = this.deps;
+    const [serverVersion, downloads, trainingJobs, tensorflow, disk] = await Promise.all([
+      repo.serverVersion(),
+      repo.countByStatus('download_queue'),
+      repo.countByStatus('training_jobs'),
+      this.deps.tfInfo(),
+      Promise.all(this.deps.dataPaths.map(diskUsage)),
+    ]);
+    const mem = process.memoryUsage();
+    return {
+      version: this.deps.version,
+      uptimeSeconds: this.uptime(),
+      node: process.version,
+      database: { serverVersion, mode: this.deps.dbMode, pool: poolStats(this.deps.pool) },
+      tensorflow,
+      disk,
+      memory: {
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        systemFreeBytes: os.freemem(),
+        systemTotalBytes: os.totalmem(),
+      },
+      sockets: { connected: this.deps.notifier.connectedCount() },
+      downloads,
+      trainingJobs,
+    };
+  }
+}
+
+async function diskUsage(p: string) {
+  try {
+    const s = await fs.statfs(p);
+    return { path: p, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  } catch {
+    return { path: p, freeBytes: 0, totalBytes: 0 };
+  }
+}

@@ -1,0 +1,76 @@
+import type { ErrorCode, FieldIssue } from '@sokhan/common';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError, type z } from 'zod';
+
+/** An error with a stable code and HTTP status; its message is safe to show to the client. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what = 'resource') => new AppError(404, 'NOT_FOUND', `${what} not found`);
+export const forbidden = (message = 'not allowed') => new AppError(403, 'FORBIDDEN', message);
+export const conflict = (message: string, code: ErrorCode = 'CONFLICT') => new AppError(409, code, message);
+export const unauthenticated = (message = 'sign in required', code: ErrorCode = 'UNAUTHENTICATED') =>
+  new AppError(401, code, message);
+
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code }));
+}
+
+export function validationError(error: z.ZodError): AppError {
+  return new AppError(400, 'VALIDATION_FAILED', 'request is not valid', zodIssues(error));
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path.slice(0, 200)}`));
+};
+
+/** Postgres SQLSTATEs that mean "the database is not there right now". */
+const DB_DOWN_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED']);
+
+/** Turns any thrown value into the JSON error contract; nothing internal (stack, SQL, paths) leaves. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const requestId = String(req.id ?? '');
+  const appError = toAppError(err);
+  if (appError.status >= 500) {
+    req.log?.error({ err }, 'request failed');
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  for (const [k, v] of Object.entries(appError.headers ?? {})) res.setHeader(k, v);
+  const body: { error: Record<string, unknown> } = {
+    error: { code: appError.code, message: appError.message },
+  };
+  if (appError.details) body.error.details = appError.details;
+  if (appError.status >= 500) body.error.requestId = requestId;
+  res.status(appError.status).json(body);
+};
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return validationError(err);
+  const e = err as { type?: string; status?: number; code?: string; message?: string };
+  // body-parser errors carry `type`; never echo the body back.
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', 'request body is not valid JSON');
+  if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+    return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  if (e?.code === 'POOL_EXHAUSTED')
+    return new AppError(503, 'SERVICE_UNAVAILABLE', 'server is busy, try again shortly', undefined, { 'Retry-After': '2' });
+  if (typeof e?.code === 'string' && DB_DOWN_CODES.has(e.code))
+    return new AppError(503, 'DB_UNAVAILABLE', 'database is unavailable', undefined, { 'Retry-After': '5' });
+  if (typeof e?.message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(e.message))
+    return new AppError(503, 'SERVICE_UNAVAILABLE', 'server is busy, try again shortly', undefined, { 'Retry-After': '2' });
+  return new AppError(500, 'INTERNAL', 'internal error');
+}

@@ -1,0 +1,53 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type Lifecycle } from './app.js';
+import type { Config } from './config.js';
+import { createAuthService } from './modules/auth/auth.factory.js';
+import { openDatabase, type Database } from './platform/db/database.js';
+import type { Logger } from './platform/logger.js';
+import { attachRealtime } from './platform/realtime/realtime.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  http: Server;
+  db: Database;
+  /** Graceful: refuse new requests (503), let in-flight ones finish, stop runners, close sockets and the database. */
+  close(): Promise<void>;
+}
+
+/** config → database → migrations → http + io → runners. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const db = await openDatabase(config, logger);
+  const http = createServer();
+  const auth = createAuthService(config, db.pool);
+  const realtime = attachRealtime(http, { auth, logger, corsOrigins: config.CORS_ORIGINS });
+  const lifecycle: Lifecycle = { draining: false };
+  const app = buildApp({ config, pool: db.pool, logger, auth, notifier: realtime, dbMode: db.mode, lifecycle });
+  http.on('request', app);
+  http.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.PORT, config.HOST, () => resolve());
+  }).catch(async (err) => {
+    await db.close();
+    throw err;
+  });
+  const port = (http.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      lifecycle.draining = true;
+      const done = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const timer = setTimeout(() => http.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+      await realtime.close();
+      await done;
+      clearTimeout(timer);
+      await db.close();
+    })());
+
+  return { url: `http://localhost:${port}`, port, http, db, close };
+}

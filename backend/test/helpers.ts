@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { AuthResponse } from '@sokhan/common';
+import type { Express } from 'express';
+import pg from 'pg';
+import request from 'supertest';
+import { inject } from 'vitest';
+import { buildApp, type AppDeps } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { createAuthService } from '../src/modules/auth/auth.factory.js';
+import type { AuthService } from '../src/modules/auth/auth.service.js';
+import { MIGRATIONS_DIR } from '../src/platform/db/database.js';
+import { ensureDatabase } from '../src/platform/db/embedded.js';
+import { migrate } from '../src/platform/db/migrator.js';
+import { createPool, type Pool } from '../src/platform/db/pool.js';
+import { createLogger } from '../src/platform/logger.js';
+import { attachRealtime, silentNotifier, type Notifier } from '../src/platform/realtime/realtime.js';
+
+export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+
+/** A fresh, migrated database on the run's embedded PostgreSQL. */
+export async function createTestDatabase(opts: { max?: number; connectTimeoutMs?: number } = {}): Promise<{ pool: Pool; url: string; drop(): Promise<void> }> {
+  const admin = inject('pgAdminUrl');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const url = await ensureDatabase(admin, name);
+  const pool = createPool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+    idleTimeoutMs: 10_000,
+    statementTimeoutMs: 30_000,
+    logger: testLogger,
+  });
+  await migrate(pool, MIGRATIONS_DIR);
+  return {
+    pool,
+    url,
+    drop: async () => {
+      await pool.end();
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Config for tests: temp folders, fast bcrypt, generous limits unless a test overrides them. */
+export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-test-'));
+  return loadConfig(
+    {
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      BCRYPT_COST: '10',
+      DATA_DIR: path.join(root, 'data'),
+      MODELS_DIR: path.join(root, 'models'),
+      DATASETS_DIR: path.join(root, 'datasets'),
+      CHECKPOINTS_DIR: path.join(root, 'checkpoints'),
+      FRONTEND_DIST: path.join(root, 'no-frontend'),
+      RATE_LIMIT_MAX: '100000',
+      AUTH_RATE_LIMIT_MAX: '100000',
+      LOG_LEVEL: 'silent',
+      HF_ENDPOINT: 'http://127.0.0.1:9',
+      ...env,
+    },
+    root,
+  );
+}
+
+export interface TestApp {
+  app: Express;
+  config: Config;
+  pool: Pool;
+  auth: AuthService;
+  close(): Promise<void>;
+}
+
+/** buildApp on a fresh database with real parts; `extra` adds or overrides dependencies. */
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  extra: Partial<AppDeps> & { notifier?: Notifier } = {},
+): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = await testConfig(env);
+  const auth = createAuthService(config, db.pool);
+  const app = buildApp({
+    config,
+    pool: db.pool,
+    logger: testLogger,
+    auth,
+    notifier: extra.notifier ?? silentNotifier(),
+    dbMode: 'embedded',
+    ...extra,
+  });
+  return { app, config, pool: db.pool, auth, close: db.drop };
+}
+
+/** A listening server with Socket.IO, for realtime tests. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestApp & { url: string; notifier: Notifier; http: Server }> {
+  const db = await createTestDatabase();
+  const config = await testConfig(env);
+  const auth = createAuthService(config, db.pool);
+  const http = createServer();
+  const realtime = attachRealtime(http, { auth, logger: testLogger, corsOrigins: [] });
+  const app = buildApp({ config, pool: db.pool, logger: testLogger, auth, notifier: realtime, dbMode: 'embedded' });
+  http.on('request', app);
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return {
+    app,
+    config,
+    pool: db.pool,
+    auth,
+    url,
+    http,
+    notifier: realtime,
+    close: async () => {
+      await realtime.close();
+      await db.drop();
+    },
+  };
+}
+
+let userCounter = 0;
+/** Registers a fresh user through the API and returns its token. */
+export async function registerUser(app: Express, over: Partial<{ email: string; username: string; password: string }> = {}): Promise<AuthResponse & { password: string }> {
+  userCounter += 1;
+  const tag = `${process.pid}${userCounter}${randomBytes(2).toString('hex')}`;
+  const body = {
+    email: over.email ?? `user${tag}@example.com`,
+    username: over.username ?? `user${tag}`,
+    password: over.password ?? 'رمز-عبور-امن-۱۲۳۴',
+  };
+  const res = await request(app).post('/api/auth/register').send(body);
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...(res.body as AuthResponse), password: body.password };
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

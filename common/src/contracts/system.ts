@@ -1,0 +1,31 @@
+export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  db: 'up' | 'down';
+  uptime: number;
+  version: string;
+}
+
+export interface DiskUsage {
+  path: string;
+  freeBytes: number;
+  totalBytes: number;
+}
+
+export interface SystemStatus {
+  version: string;
+  uptimeSeconds: number;
+  node: string;
+  database: {
+    serverVersion: string;
+    mode: 'embedded' | 'external';
+    pool: { total: number; idle: number; waiting: number; max: number };
+  };
+  tensorflow: { backend: TfBackendName; version: string };
+  disk: DiskUsage[];
+  memory: { rssBytes: number; heapUsedBytes: number; systemFreeBytes: number; systemTotalBytes: number };
+  sockets: { connected: number };
+  downloads: Record<string, number>;
+  trainingJobs: Record<string, number>;
+}

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './events.js';
+export * from './contracts/auth.js';
+export * from './contracts/settings.js';
+export * from './contracts/system.js';
