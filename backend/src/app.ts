@@ -5,21 +5,13 @@ import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
-import type { AuthService } from './modules/auth/auth.service.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
-import { SettingsRepository } from './modules/settings/settings.repository.js';
-import { SettingsService } from './modules/settings/settings.service.js';
 import { healthRoutes, systemRoutes } from './modules/system/system.routes.js';
-import { SystemRepository } from './modules/system/system.repository.js';
-import { SystemService } from './modules/system/system.service.js';
-import { tfBackendInfo } from './modules/training/tf-backend.js';
-import { SecretBox } from './platform/crypto/secret-box.js';
-import type { Pool } from './platform/db/pool.js';
 import { requireAuth } from './platform/http/auth-middleware.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/http/errors.js';
 import { corsPolicy, limiter, requireJsonBody, securityHeaders } from './platform/http/security.js';
 import type { Logger } from './platform/logger.js';
-import type { Notifier } from './platform/realtime/realtime.js';
+import type { Services } from './services.js';
 
 export interface Lifecycle {
   draining: boolean;
@@ -27,11 +19,8 @@ export interface Lifecycle {
 
 export interface AppDeps {
   config: Config;
-  pool: Pool;
   logger: Logger;
-  auth: AuthService;
-  notifier: Notifier;
-  dbMode: 'embedded' | 'external';
+  services: Services;
   lifecycle?: Lifecycle;
 }
 
@@ -39,7 +28,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The express app without listen(): main.ts serves it, tests drive it with supertest. */
 export function buildApp(deps: AppDeps): Express {
-  const { config, pool, logger } = deps;
+  const { config, logger, services } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -70,24 +59,12 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api', requireJsonBody, express.json({ limit: config.JSON_BODY_LIMIT }));
   app.use('/api', limiter(config.RATE_LIMIT_WINDOW_MS, config.RATE_LIMIT_MAX, 'api'));
   const authLimiter = limiter(config.RATE_LIMIT_WINDOW_MS, config.AUTH_RATE_LIMIT_MAX, 'auth');
-  const auth: RequestHandler = requireAuth(deps.auth);
+  const auth: RequestHandler = requireAuth(services.auth);
 
-  const box = new SecretBox(config.SECRET_KEY);
-  const settings = new SettingsService(new SettingsRepository(pool), box);
-  const system = new SystemService({
-    repo: new SystemRepository(pool),
-    pool,
-    notifier: deps.notifier,
-    version: config.version,
-    dbMode: deps.dbMode,
-    dataPaths: [config.paths.data, config.paths.models, config.paths.datasets, config.paths.checkpoints],
-    tfInfo: () => tfBackendInfo(config.TF_BACKEND),
-  });
-
-  app.use('/api/health', healthRoutes(system));
-  app.use('/api/auth', authRoutes(deps.auth, auth, authLimiter));
-  app.use('/api/system', systemRoutes(system, auth));
-  app.use('/api/settings', auth, settingsRoutes(settings));
+  app.use('/api/health', healthRoutes(services.system));
+  app.use('/api/auth', authRoutes(services.auth, auth, authLimiter));
+  app.use('/api/system', systemRoutes(services.system, auth));
+  app.use('/api/settings', auth, settingsRoutes(services.settings));
 
   app.use('/api', notFoundHandler);
   serveSpa(app, config.paths.frontendDist);

@@ -6,6 +6,7 @@ import { createAuthService } from './modules/auth/auth.factory.js';
 import { openDatabase, type Database } from './platform/db/database.js';
 import type { Logger } from './platform/logger.js';
 import { attachRealtime } from './platform/realtime/realtime.js';
+import { createServices } from './services.js';
 
 export interface RunningServer {
   url: string;
@@ -23,7 +24,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const auth = createAuthService(config, db.pool);
   const realtime = attachRealtime(http, { auth, logger, corsOrigins: config.CORS_ORIGINS });
   const lifecycle: Lifecycle = { draining: false };
-  const app = buildApp({ config, pool: db.pool, logger, auth, notifier: realtime, dbMode: db.mode, lifecycle });
+  const services = createServices({ config, pool: db.pool, logger, auth, notifier: realtime, dbMode: db.mode });
+  const app = buildApp({ config, logger, services, lifecycle });
   http.on('request', app);
   http.keepAliveTimeout = 5000;
 
@@ -34,6 +36,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await db.close();
     throw err;
   });
+  await services.start();
   const port = (http.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
@@ -43,6 +46,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const done = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       const timer = setTimeout(() => http.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+      await services.stop();
       await realtime.close();
       await done;
       clearTimeout(timer);

@@ -9,7 +9,7 @@ import type { Express } from 'express';
 import pg from 'pg';
 import request from 'supertest';
 import { inject } from 'vitest';
-import { buildApp, type AppDeps } from '../src/app.js';
+import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createAuthService } from '../src/modules/auth/auth.factory.js';
 import type { AuthService } from '../src/modules/auth/auth.service.js';
@@ -19,6 +19,7 @@ import { migrate } from '../src/platform/db/migrator.js';
 import { createPool, type Pool } from '../src/platform/db/pool.js';
 import { createLogger } from '../src/platform/logger.js';
 import { attachRealtime, silentNotifier, type Notifier } from '../src/platform/realtime/realtime.js';
+import { createServices, type Services } from '../src/services.js';
 
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -77,27 +78,31 @@ export interface TestApp {
   config: Config;
   pool: Pool;
   auth: AuthService;
+  services: Services;
   close(): Promise<void>;
 }
 
-/** buildApp on a fresh database with real parts; `extra` adds or overrides dependencies. */
-export async function buildTestApp(
-  env: Record<string, string> = {},
-  extra: Partial<AppDeps> & { notifier?: Notifier } = {},
-): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const config = await testConfig(env);
-  const auth = createAuthService(config, db.pool);
-  const app = buildApp({
+/** buildApp with every real service on a fresh database; background runners started. */
+export async function buildTestApp(env: Record<string, string> = {}, opts: { notifier?: Notifier; pool?: Pool; config?: Config } = {}): Promise<TestApp> {
+  // Passing the pool and config of an earlier app simulates a restart on the same database and folders.
+  const db = opts.pool ? null : await createTestDatabase();
+  const pool = opts.pool ?? db!.pool;
+  const config = opts.config ?? (await testConfig(env));
+  const auth = createAuthService(config, pool);
+  const services = createServices({ config, pool, logger: testLogger, auth, notifier: opts.notifier ?? silentNotifier(), dbMode: 'embedded' });
+  const app = buildApp({ config, logger: testLogger, services });
+  await services.start();
+  return {
+    app,
     config,
-    pool: db.pool,
-    logger: testLogger,
+    pool,
     auth,
-    notifier: extra.notifier ?? silentNotifier(),
-    dbMode: 'embedded',
-    ...extra,
-  });
-  return { app, config, pool: db.pool, auth, close: db.drop };
+    services,
+    close: async () => {
+      await services.stop();
+      await db?.drop();
+    },
+  };
 }
 
 /** A listening server with Socket.IO, for realtime tests. */
@@ -107,8 +112,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const auth = createAuthService(config, db.pool);
   const http = createServer();
   const realtime = attachRealtime(http, { auth, logger: testLogger, corsOrigins: [] });
-  const app = buildApp({ config, pool: db.pool, logger: testLogger, auth, notifier: realtime, dbMode: 'embedded' });
+  const services = createServices({ config, pool: db.pool, logger: testLogger, auth, notifier: realtime, dbMode: 'embedded' });
+  const app = buildApp({ config, logger: testLogger, services });
   http.on('request', app);
+  await services.start();
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
@@ -116,10 +123,12 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     config,
     pool: db.pool,
     auth,
+    services,
     url,
     http,
     notifier: realtime,
     close: async () => {
+      await services.stop();
       await realtime.close();
       await db.drop();
     },

@@ -1,0 +1,60 @@
+import type { Config } from './config.js';
+import type { AuthService } from './modules/auth/auth.service.js';
+import { SettingsRepository } from './modules/settings/settings.repository.js';
+import { SettingsService } from './modules/settings/settings.service.js';
+import { SystemRepository } from './modules/system/system.repository.js';
+import { SystemService } from './modules/system/system.service.js';
+import { tfBackendInfo } from './modules/training/tf-backend.js';
+import { SecretBox } from './platform/crypto/secret-box.js';
+import type { Pool } from './platform/db/pool.js';
+import type { Logger } from './platform/logger.js';
+import type { Notifier } from './platform/realtime/realtime.js';
+
+export interface CoreDeps {
+  config: Config;
+  pool: Pool;
+  logger: Logger;
+  auth: AuthService;
+  notifier: Notifier;
+  dbMode: 'embedded' | 'external';
+}
+
+/**
+ * The composition root: every service and background runner, built from real parts.
+ * `start()` resumes background work (queued downloads, interrupted training); `stop()` ends it cleanly.
+ */
+export interface Services {
+  auth: AuthService;
+  settings: SettingsService;
+  system: SystemService;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createServices(deps: CoreDeps): Services {
+  const { config, pool } = deps;
+  const box = new SecretBox(config.SECRET_KEY);
+  const settings = new SettingsService(new SettingsRepository(pool), box);
+  const system = new SystemService({
+    repo: new SystemRepository(pool),
+    pool,
+    notifier: deps.notifier,
+    version: config.version,
+    dbMode: deps.dbMode,
+    dataPaths: [config.paths.data, config.paths.models, config.paths.datasets, config.paths.checkpoints],
+    tfInfo: () => tfBackendInfo(config.TF_BACKEND),
+  });
+  // Runners join here: each with start() (resume work left at the last stop) and stop().
+  const runners: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  return {
+    auth: deps.auth,
+    settings,
+    system,
+    start: async () => {
+      for (const r of runners) await r.start();
+    },
+    stop: async () => {
+      for (const r of [...runners].reverse()) await r.stop();
+    },
+  };
+}
