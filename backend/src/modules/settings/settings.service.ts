@@ -46,14 +46,16 @@ export class SettingsService {
 
   private tokenState(row: SettingsRow | null): HubTokenState {
     if (!row?.huggingface_token) return { hasToken: false, tokenPreview: null, username: null };
-    let preview: string | null = null;
+    return { hasToken: true, tokenPreview: this.previewOf(row.huggingface_token), username: row.huggingface_username };
+  }
+
+  private previewOf(sealed: string): string | null {
     try {
-      preview = tokenPreview(this.box.open(row.huggingface_token));
+      return tokenPreview(this.box.open(sealed));
     } catch {
       // Sealed under a previous SECRET_KEY: the token exists but cannot be used until saved again.
-      preview = null;
+      return null;
     }
-    return { hasToken: true, tokenPreview: preview, username: row.huggingface_username };
   }
 }
 

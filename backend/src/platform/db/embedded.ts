@@ -26,8 +26,10 @@ const PASSWORD_FILE = 'pg-password';
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(opts.dataDir, 'pg');
   await fs.mkdir(opts.dataDir, { recursive: true });
-  const password = await readOrCreatePassword(path.join(opts.dataDir, PASSWORD_FILE));
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root the server runs as the `postgres` user, which must be able to enter the data folder.
+  if (isRoot) await fs.chmod(opts.dataDir, 0o755);
+  const password = await readOrCreatePassword(path.join(opts.dataDir, PASSWORD_FILE));
   const log = opts.logger;
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -52,6 +54,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   } catch (err) {
     throw new Error(
       `embedded PostgreSQL did not start on port ${opts.port} (is another server using it? set EMBEDDED_PG_PORT or DATABASE_URL): ${String(err ?? 'exited early')}`,
+      { cause: err },
     );
   }
   return {

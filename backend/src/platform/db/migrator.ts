@@ -58,7 +58,7 @@ export async function migrate(pool: Pool, dir: string): Promise<MigrationResult>
         result.applied.push(m.name);
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
       }
     }
   } finally {
