@@ -25,19 +25,26 @@ export interface DownloadErrorEvent {
   message: string;
 }
 
+/** Per batch (at most 4 a second) and at every epoch end; the row keeps the same figures. */
 export interface TrainingProgressEvent {
   jobId: string;
+  /** 1-based epoch being trained, of `epochs`. */
   epoch: number;
-  totalEpochs: number;
+  epochs: number;
+  /** Batches done in this epoch, of `batches`. */
   batch: number;
-  batchesPerEpoch: number;
+  batches: number;
+  /** 0–100 over the whole job. */
   progress: number;
   loss: number | null;
   accuracy: number | null;
+  /** Set on the epoch-end event when there is a validation split. */
   valLoss: number | null;
   valAccuracy: number | null;
-  etaSeconds: number | null;
   samplesPerSecond: number | null;
+  etaSeconds: number | null;
+  /** 'epoch' marks the event sent when an epoch ends (its figures go into the metric history). */
+  phase: 'batch' | 'epoch';
 }
 export interface TrainingCompleteEvent {
   jobId: string;
@@ -51,14 +58,22 @@ export interface TrainingErrorEvent {
 }
 export interface TrainingStatusEvent {
   jobId: string;
-  status: string;
+  status: 'queued' | 'running' | 'pausing' | 'paused' | 'completed' | 'failed' | 'cancelled';
+  /** Epochs completed so far. */
+  epochsCompleted: number;
 }
 export interface TrainingCheckpointEvent {
   jobId: string;
   checkpointId: string;
   epoch: number;
+  step: number;
   loss: number | null;
   accuracy: number | null;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  /** This checkpoint is now the best of the job (lowest validation loss). */
+  best: boolean;
+  partial: boolean;
 }
 
 export interface ServerToClientEvents {

@@ -1,0 +1,374 @@
+import { z } from 'zod';
+import type { InputColumn, LabelProbability } from '../features/types.js';
+import { DATASET_TYPES } from './datasets.js';
+import type { TfBackendName } from './system.js';
+
+/** The learning tasks a job can train (the same names as dataset types). */
+export const TRAINING_TASKS = DATASET_TYPES;
+export type TrainingTask = (typeof TRAINING_TASKS)[number];
+
+export const ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'softsign', 'relu6', 'swish', 'gelu', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export const TRAINING_STATUSES = ['queued', 'running', 'pausing', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export type TrainingStatus = (typeof TRAINING_STATUSES)[number];
+/** Statuses a job can still leave (it holds its dataset). */
+export const ACTIVE_TRAINING_STATUSES = ['queued', 'running', 'pausing', 'paused'] as const satisfies readonly TrainingStatus[];
+
+export const EARLY_STOPPING_MONITORS = ['val_loss', 'val_accuracy', 'loss', 'accuracy'] as const;
+export type EarlyStoppingMonitor = (typeof EARLY_STOPPING_MONITORS)[number];
+
+/** Bounds of every setting; the form shows them and the server enforces them. */
+export const TRAINING_LIMITS = {
+  maxLayers: 16,
+  minUnits: 1,
+  maxUnits: 4096,
+  /** Dropout rate in [0, maxDropout]. */
+  maxDropout: 0.9,
+  minLearningRate: 1e-6,
+  maxLearningRate: 1,
+  minEpochs: 1,
+  maxEpochs: 1000,
+  minBatchSize: 1,
+  maxBatchSize: 4096,
+  /** Validation split in [0, maxValidationSplit]. */
+  maxValidationSplit: 0.5,
+  maxPatience: 100,
+  maxSeed: 2_147_483_647,
+  /** Buckets of the hashed text features: a power of two in [minBuckets, maxBuckets]. */
+  minBuckets: 256,
+  maxBuckets: 65_536,
+  maxFeatureColumns: 512,
+  /** Trainable weights of the whole network (input × units + biases ...). */
+  maxParameters: 25_000_000,
+} as const;
+
+export const TRAINING_DEFAULTS = {
+  layers: [
+    { type: 'dense', units: 64, activation: 'relu' },
+    { type: 'dropout', rate: 0.2 },
+  ],
+  optimizer: 'adam',
+  learningRate: 0.001,
+  epochs: 10,
+  batchSize: 32,
+  validationSplit: 0.2,
+  buckets: 4096,
+} as const;
+
+const columnName = z.string().min(1).max(256);
+
+export const denseLayerSchema = z.strictObject({
+  type: z.literal('dense'),
+  units: z.number().int().min(TRAINING_LIMITS.minUnits).max(TRAINING_LIMITS.maxUnits),
+  activation: z.enum(ACTIVATIONS).default('relu'),
+});
+export const dropoutLayerSchema = z.strictObject({
+  type: z.literal('dropout'),
+  rate: z.number().min(0).max(TRAINING_LIMITS.maxDropout),
+});
+/** Hidden layers; the output layer (softmax over the classes, or one linear unit) is added by the server. */
+export const layerSchema = z.discriminatedUnion('type', [denseLayerSchema, dropoutLayerSchema]);
+export type LayerConfig = z.infer<typeof layerSchema>;
+
+export const earlyStoppingSchema = z.strictObject({
+  monitor: z.enum(EARLY_STOPPING_MONITORS).default('val_loss'),
+  /** Epochs without improvement before stopping. */
+  patience: z.number().int().min(1).max(TRAINING_LIMITS.maxPatience).default(5),
+  /** The smallest change that counts as an improvement. */
+  minDelta: z.number().min(0).max(10).default(0),
+});
+export type EarlyStoppingConfig = z.infer<typeof earlyStoppingSchema>;
+
+const ngramRange = (limit: number) =>
+  z
+    .strictObject({ min: z.number().int().min(1).max(limit), max: z.number().int().min(1).max(limit) })
+    .refine((r) => r.max >= r.min, { error: 'max must be at least min' });
+
+/** Text feature settings (hashed word and character n-grams, TF-IDF). */
+export const textFeaturesSchema = z.strictObject({
+  buckets: z
+    .number()
+    .int()
+    .min(TRAINING_LIMITS.minBuckets)
+    .max(TRAINING_LIMITS.maxBuckets)
+    .refine((n) => (n & (n - 1)) === 0, { error: 'buckets must be a power of two' })
+    .default(TRAINING_DEFAULTS.buckets),
+  /** Word n-grams (default 1–2); false switches them off. */
+  word: z.union([ngramRange(3), z.literal(false)]).optional(),
+  /** Character n-grams inside words (default 2–4); false switches them off. */
+  char: z.union([ngramRange(6), z.literal(false)]).optional(),
+});
+
+export const featureColumnConfigSchema = z.strictObject({
+  name: columnName,
+  /** Defaults to the dataset's inferred type: number → number, anything else → category. */
+  kind: z.enum(['number', 'category']).optional(),
+});
+
+const trainingConfigObject = z.strictObject({
+  /** Name of the model the job produces (default: dataset name and date). */
+  name: z.string().trim().min(1).max(200).optional(),
+  datasetId: z.uuid(),
+  task: z.enum(TRAINING_TASKS),
+  /** The text input (required for text-classification, optional for tabular tasks). */
+  textColumn: columnName.optional(),
+  /** Tabular inputs. */
+  featureColumns: z.array(featureColumnConfigSchema).max(TRAINING_LIMITS.maxFeatureColumns).default([]),
+  labelColumn: columnName,
+  layers: z
+    .array(layerSchema)
+    .max(TRAINING_LIMITS.maxLayers)
+    .default(() => TRAINING_DEFAULTS.layers.map((l) => ({ ...l }))),
+  optimizer: z.enum(OPTIMIZERS).default(TRAINING_DEFAULTS.optimizer),
+  learningRate: z.number().min(TRAINING_LIMITS.minLearningRate).max(TRAINING_LIMITS.maxLearningRate).default(TRAINING_DEFAULTS.learningRate),
+  epochs: z.number().int().min(TRAINING_LIMITS.minEpochs).max(TRAINING_LIMITS.maxEpochs).default(TRAINING_DEFAULTS.epochs),
+  batchSize: z.number().int().min(TRAINING_LIMITS.minBatchSize).max(TRAINING_LIMITS.maxBatchSize).default(TRAINING_DEFAULTS.batchSize),
+  validationSplit: z.number().min(0).max(TRAINING_LIMITS.maxValidationSplit).default(TRAINING_DEFAULTS.validationSplit),
+  earlyStopping: earlyStoppingSchema.nullable().default(null),
+  /** Makes weight initialisation, dropout and the train/validation split repeatable; chosen at random when left out. */
+  seed: z.number().int().min(0).max(TRAINING_LIMITS.maxSeed).optional(),
+  textFeatures: textFeaturesSchema.optional(),
+});
+
+type ConfigShape = z.output<typeof trainingConfigObject>;
+
+function refineConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
+  if (c.task === 'text-classification' && !c.textColumn) {
+    ctx.addIssue({ code: 'custom', path: ['textColumn'], message: 'text-classification needs a text column' });
+  }
+  if (c.task !== 'text-classification' && !c.textColumn && c.featureColumns.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['featureColumns'], message: 'tabular tasks need at least one feature column' });
+  }
+  const seen = new Set<string>();
+  const inputs: [string, (string | number)[]][] = [];
+  if (c.textColumn) inputs.push([c.textColumn, ['textColumn']]);
+  c.featureColumns.forEach((f, i) => inputs.push([f.name, ['featureColumns', i, 'name']]));
+  for (const [name, path] of inputs) {
+    if (name === c.labelColumn) ctx.addIssue({ code: 'custom', path, message: 'the label column cannot also be an input' });
+    if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: `column "${name}" is used twice` });
+    seen.add(name);
+  }
+  if (c.textFeatures && c.textFeatures.word === false && c.textFeatures.char === false) {
+    ctx.addIssue({ code: 'custom', path: ['textFeatures'], message: 'word and character n-grams cannot both be off' });
+  }
+  const monitor = c.earlyStopping?.monitor;
+  if (monitor?.startsWith('val_') && c.validationSplit === 0) {
+    ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'monitor'], message: `${monitor} needs a validation split above 0` });
+  }
+  if (c.task === 'tabular-regression' && (monitor === 'accuracy' || monitor === 'val_accuracy')) {
+    ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'monitor'], message: 'regression has no accuracy to monitor' });
+  }
+}
+
+/** A training configuration as stored with the job (defaults filled in). */
+export const trainingConfigSchema = trainingConfigObject.superRefine(refineConfig);
+export type TrainingConfig = z.output<typeof trainingConfigSchema>;
+export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
+
+/**
+ * `POST /api/training`: the configuration plus, for fine-tuning, `modelId` of one of your trained models
+ * (its network, features and classes are kept; task, text column and label column must match it).
+ */
+export const createTrainingRequestSchema = trainingConfigObject
+  .extend({ modelId: z.uuid().optional() })
+  .superRefine((c, ctx) => refineConfig(c, ctx));
+export type CreateTrainingRequest = z.input<typeof createTrainingRequestSchema>;
+
+export const trainingIdParamsSchema = z.object({ id: z.uuid() });
+
+export const trainingListQuerySchema = z.object({
+  /** One status or several separated by commas. */
+  status: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
+      for (const p of parts) {
+        if (!(TRAINING_STATUSES as readonly string[]).includes(p)) {
+          ctx.addIssue({ code: 'custom', message: `unknown status "${p}"` });
+          return z.NEVER;
+        }
+      }
+      return parts as TrainingStatus[];
+    }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type TrainingListQuery = z.infer<typeof trainingListQuerySchema>;
+
+/** Metrics of one epoch (accuracy is null for regression, val* null without a validation split). */
+export interface EpochMetrics {
+  /** 1-based. */
+  epoch: number;
+  loss: number | null;
+  accuracy: number | null;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  durationMs: number;
+  samplesPerSecond: number | null;
+  /** The epoch was cut short by a pause (training resumed at the next epoch). */
+  partial: boolean;
+}
+
+/** Where a running job is inside its current epoch (the last progress event, kept on the row). */
+export interface TrainingProgressState {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  progress: number;
+  loss: number | null;
+  accuracy: number | null;
+  samplesPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+export interface FinalTrainingMetrics {
+  loss: number | null;
+  accuracy: number | null;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  /** Epochs actually trained (fewer than configured after early stopping). */
+  epochs: number;
+  durationMs: number;
+  [key: string]: number | null;
+}
+
+export interface TrainingMetrics {
+  /** TensorFlow.js backend the job trained on. */
+  backend: TfBackendName | null;
+  history: EpochMetrics[];
+  current: TrainingProgressState | null;
+  final: FinalTrainingMetrics | null;
+  best: { epoch: number; valLoss: number } | null;
+  samples: { train: number; validation: number; skipped: number } | null;
+  featureDim: number | null;
+  parameters: number | null;
+  classes: string[] | null;
+  stoppedEarly: boolean;
+}
+
+export interface TrainingError {
+  code: string;
+  message: string;
+}
+
+export interface TrainingJob {
+  id: string;
+  status: TrainingStatus;
+  /** 0–100 over all epochs. */
+  progress: number;
+  name: string;
+  task: TrainingTask;
+  datasetId: string | null;
+  /** The model the job produces (ready when the job completes). */
+  modelId: string | null;
+  /** The trained model it continues from (fine-tuning), if any. */
+  baseModelId: string | null;
+  /** Epochs completed so far, of `config.epochs`. */
+  epochsCompleted: number;
+  latest: EpochMetrics | null;
+  error: TrainingError | null;
+  backend: TfBackendName | null;
+  config: TrainingConfig;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface Checkpoint {
+  id: string;
+  jobId: string;
+  epoch: number;
+  /** Batches trained so far over all epochs. */
+  step: number;
+  loss: number | null;
+  accuracy: number | null;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  /** Lowest validation loss of the job (or lowest loss without validation). */
+  best: boolean;
+  partial: boolean;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+export interface ModelFile {
+  name: string;
+  sizeBytes: number;
+}
+
+/** A trained model, as the job page and the playground need it. */
+export interface TrainedModel {
+  id: string;
+  name: string;
+  status: 'pending' | 'training' | 'ready' | 'failed';
+  task: TrainingTask;
+  /** The inputs to ask for (text column, feature columns with their known category values). */
+  inputs: InputColumn[];
+  /** Output classes in model order (null for regression). */
+  labels: string[] | null;
+  /** Files under GET /api/models/:id/files/:name (model.json, weights.bin, features.json, labels.json). */
+  files: ModelFile[];
+  metrics: FinalTrainingMetrics | null;
+  datasetId: string | null;
+  trainingJobId: string | null;
+  createdAt: string;
+}
+
+export interface TrainingJobDetail extends TrainingJob {
+  metrics: TrainingMetrics;
+  checkpoints: Checkpoint[];
+  model: TrainedModel | null;
+}
+
+export interface TrainingListResponse {
+  items: TrainingJob[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface CheckpointListResponse {
+  items: Checkpoint[];
+}
+
+export const trainedModelParamsSchema = z.object({ id: z.uuid() });
+/** Artifact names are plain file names: no folders, no dot files. */
+export const modelFileParamsSchema = z.object({
+  id: z.uuid(),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain file name'),
+});
+
+export const PREDICT_MAX_INPUTS = 1000;
+const predictCell = z.union([z.string().max(100_000), z.number(), z.boolean(), z.null()]);
+const predictRow = z.record(z.string().min(1).max(256), predictCell);
+/** `POST /api/models/:id/predict`: one input row or a list, keyed by the model's input column names. */
+export const predictRequestSchema = z.strictObject({
+  inputs: z.union([predictRow, z.array(predictRow).min(1).max(PREDICT_MAX_INPUTS)]),
+});
+export type PredictRequest = z.input<typeof predictRequestSchema>;
+
+export interface ClassificationPrediction {
+  label: string;
+  probability: number;
+  /** Every class, most likely first. */
+  probabilities: LabelProbability[];
+}
+export interface RegressionPrediction {
+  value: number;
+}
+
+export interface PredictResponse {
+  modelId: string;
+  task: TrainingTask;
+  predictions: (ClassificationPrediction | RegressionPrediction)[];
+  backend: TfBackendName;
+  durationMs: number;
+}
