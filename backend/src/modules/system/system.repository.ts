@@ -8,7 +8,7 @@ export class SystemRepository {
   }
 
   async serverVersion(): Promise<string> {
-    const r = await this.db.query<{ v: string }>('SHOW server_version');
+    const r = await this.db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     return r.rows[0]?.v ?? 'unknown';
   }
 

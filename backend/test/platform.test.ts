@@ -1,0 +1,145 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { MigrationChecksumError, migrate } from '../src/platform/db/migrator.js';
+import { createPool } from '../src/platform/db/pool.js';
+import { SecretBox } from '../src/platform/crypto/secret-box.js';
+import { bearer, buildTestApp, createTestDatabase, registerUser, testLogger } from './helpers.js';
+
+const secrets = { JWT_SECRET: 'j'.repeat(32), SECRET_KEY: 's'.repeat(32) };
+
+describe('config', () => {
+  it('lists every bad variable, one line each', () => {
+    try {
+      loadConfig({ JWT_SECRET: 'short', PORT: 'abc', TRUST_PROXY: 'true', HF_ENDPOINT: 'not a url' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const paths = (err as ConfigError).problems.map((p) => p.split(':')[0]).sort();
+      expect(paths).toEqual(['HF_ENDPOINT', 'JWT_SECRET', 'PORT', 'SECRET_KEY', 'TRUST_PROXY']);
+    }
+  });
+
+  it('applies defaults and resolves folders to absolute paths', () => {
+    const c = loadConfig({ ...secrets, TRUST_PROXY: '1' }, '/srv/sokhan');
+    expect(c.PORT).toBe(3000);
+    expect(c.DB_POOL_MAX).toBe(20);
+    expect(c.BCRYPT_COST).toBe(12);
+    expect(c.TRUST_PROXY).toBe(1);
+    expect(c.HF_ENDPOINT).toBe('https://huggingface.co');
+    expect(c.paths.models).toBe('/srv/sokhan/models');
+  });
+
+  it('never lets bcrypt cost go below 10', () => {
+    expect(() => loadConfig({ ...secrets, BCRYPT_COST: '8' })).toThrow(ConfigError);
+  });
+});
+
+describe('secret box', () => {
+  it('round-trips, uses a fresh IV each time and refuses tampering or another key', () => {
+    const box = new SecretBox('k'.repeat(40));
+    const a = box.seal('hf_secretToken1234');
+    const b = box.seal('hf_secretToken1234');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('secretToken');
+    expect(box.open(a)).toBe('hf_secretToken1234');
+    const parts = a.split(':');
+    parts[3] = Buffer.from('hf_otherToken00000').toString('base64url');
+    expect(() => box.open(parts.join(':'))).toThrow();
+    expect(() => new SecretBox('z'.repeat(40)).open(a)).toThrow();
+  });
+});
+
+describe('migrations', () => {
+  it('applies in order once, records checksums and refuses an edited file', async () => {
+    const db = await createTestDatabase();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-mig-'));
+    try {
+      await fs.writeFile(path.join(dir, '001_a.sql'), 'CREATE TABLE mig_a (id int PRIMARY KEY);');
+      await fs.writeFile(path.join(dir, '002_b.sql'), 'CREATE TABLE mig_b (id int REFERENCES mig_a (id));');
+      await fs.writeFile(path.join(dir, 'notes.txt'), 'ignored');
+      // The real schema is applied already; these add to it.
+      const first = await migrate(db.pool, dir);
+      expect(first.applied).toEqual(['001_a.sql', '002_b.sql']);
+      const again = await migrate(db.pool, dir);
+      expect(again.applied).toEqual([]);
+      await fs.writeFile(path.join(dir, '003_bad.sql'), 'CREATE TABLE mig_c (id int); SELECT no_such_function();');
+      await expect(migrate(db.pool, dir)).rejects.toThrow(/003_bad\.sql failed/);
+      const c = await db.pool.query(`SELECT to_regclass('mig_c') AS t`);
+      expect(c.rows[0].t).toBeNull();
+      await fs.rm(path.join(dir, '003_bad.sql'));
+      await fs.writeFile(path.join(dir, '001_a.sql'), 'CREATE TABLE mig_a (id bigint);');
+      await expect(migrate(db.pool, dir)).rejects.toBeInstanceOf(MigrationChecksumError);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
+});
+
+describe('database failures', () => {
+  it('answers 503 with Retry-After when the pool is exhausted instead of hanging', async () => {
+    const db = await createTestDatabase({ max: 1, connectTimeoutMs: 300 });
+    const t = await buildTestApp({}, { pool: db.pool });
+    try {
+      const u = await registerUser(t.app);
+      const held = await db.pool.connect();
+      try {
+        const started = Date.now();
+        const res = await request(t.app).get('/api/settings').set(bearer(u.token));
+        expect(res.status).toBe(503);
+        expect(res.body.error.code).toBe('SERVICE_UNAVAILABLE');
+        expect(res.headers['retry-after']).toBe('2');
+        expect(Date.now() - started).toBeLessThan(5000);
+      } finally {
+        held.release();
+      }
+      const after = await request(t.app).get('/api/settings').set(bearer(u.token));
+      expect(after.status).toBe(200);
+    } finally {
+      await t.close();
+      await db.drop();
+    }
+  });
+
+  it('reports health 503 when the database is unreachable, and the process survives', async () => {
+    const pool = createPool({
+      connectionString: 'postgres://nobody:x@127.0.0.1:1/none',
+      max: 2,
+      connectTimeoutMs: 500,
+      idleTimeoutMs: 1000,
+      statementTimeoutMs: 1000,
+      logger: testLogger,
+    });
+    const t = await buildTestApp({}, { pool });
+    try {
+      const res = await request(t.app).get('/api/health');
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ status: 'degraded', db: 'down' });
+      const login = await request(t.app).post('/api/auth/login').send({ login: 'a', password: 'b' });
+      expect(login.status).toBe(503);
+      expect(JSON.stringify(login.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
+    } finally {
+      await t.close();
+      await pool.end();
+    }
+  });
+
+  it('hides internals of unexpected errors behind INTERNAL and the request id', async () => {
+    const db = await createTestDatabase();
+    const t = await buildTestApp({}, { pool: db.pool });
+    try {
+      const u = await registerUser(t.app);
+      await db.pool.query('ALTER TABLE user_settings RENAME COLUMN settings_json TO settings_gone');
+      const res = await request(t.app).get('/api/settings').set(bearer(u.token)).set('X-Request-Id', 'trace-me-1');
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: { code: 'INTERNAL', message: 'internal error', requestId: 'trace-me-1' } });
+    } finally {
+      await t.close();
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,136 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, registerUser, type TestApp } from './helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp({ CORS_ORIGINS: 'https://app.sokhan.example', JSON_BODY_LIMIT: '10kb' });
+});
+afterAll(() => t.close());
+
+describe('HTTP hardening', () => {
+  it('sends helmet headers with a CSP that allows the SPA, sockets and wasm', async () => {
+    const res = await request(t.app).get('/api/health');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    const csp = res.headers['content-security-policy'];
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("'wasm-unsafe-eval'");
+    expect(csp).toMatch(/connect-src 'self' ws: wss:/);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('gives CORS headers to allowlisted origins only', async () => {
+    const ok = await request(t.app).get('/api/health').set('Origin', 'https://app.sokhan.example');
+    expect(ok.headers['access-control-allow-origin']).toBe('https://app.sokhan.example');
+    const evil = await request(t.app).get('/api/health').set('Origin', 'https://evil.example');
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await request(t.app).options('/api/auth/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('echoes a safe X-Request-Id and replaces a hostile one', async () => {
+    const mine = await request(t.app).get('/api/health').set('X-Request-Id', 'abc-123');
+    expect(mine.headers['x-request-id']).toBe('abc-123');
+    const hostile = await request(t.app).get('/api/health').set('X-Request-Id', '<script>alert(1)</script>');
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers malformed JSON with 400 without echoing the body', async () => {
+    const res = await request(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"login": "leak-me-please", ');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('MALFORMED_JSON');
+    expect(JSON.stringify(res.body)).not.toContain('leak-me-please');
+  });
+
+  it('refuses a body over the limit with 413 and a non-JSON body with 415', async () => {
+    const big = await request(t.app).post('/api/auth/login').send({ login: 'x'.repeat(20_000), password: 'y' });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    const text = await request(t.app).post('/api/auth/login').set('Content-Type', 'text/plain').send('login=a&password=b');
+    expect(text.status).toBe(415);
+    expect(text.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a __proto__ key and never pollutes prototypes', async () => {
+    const u = await registerUser(t.app);
+    const res = await request(t.app)
+      .post('/api/settings')
+      .set(bearer(u.token))
+      .set('Content-Type', 'application/json')
+      .send('{"__proto__": {"polluted": true}, "language": "fa"}');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const settings = await request(t.app).get('/api/settings').set(bearer(u.token));
+    expect(settings.body.preferences).toEqual({});
+  });
+
+  it('answers unknown API routes with the JSON 404 contract', async () => {
+    const res = await request(t.app).get('/api/nothing/here');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+  });
+
+  it('stores SQL metacharacters as plain text', async () => {
+    const u = await registerUser(t.app);
+    const hostile = "x'); DROP TABLE users; --";
+    await request(t.app).post('/api/settings').set(bearer(u.token)).send({ defaultTtsVoice: hostile }).expect(200);
+    const back = await request(t.app).get('/api/settings').set(bearer(u.token));
+    expect(back.body.preferences.defaultTtsVoice).toBe(hostile);
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM users')).rows[0].n).toBeGreaterThan(0);
+  });
+});
+
+describe('rate limits', () => {
+  it('sends standard RateLimit headers and answers 429 past the strict auth limit', async () => {
+    const strict = await buildTestApp({ AUTH_RATE_LIMIT_MAX: '3', RATE_LIMIT_MAX: '1000' });
+    try {
+      const first = await request(strict.app).post('/api/auth/login').send({ login: 'nobody', password: 'x' });
+      expect(first.headers['ratelimit-policy']).toMatch(/q=3/);
+      expect(first.headers['ratelimit']).toMatch(/r=2/);
+      await request(strict.app).post('/api/auth/login').send({ login: 'nobody', password: 'x' });
+      await request(strict.app).post('/api/auth/login').send({ login: 'nobody', password: 'x' });
+      const limited = await request(strict.app).post('/api/auth/login').send({ login: 'nobody', password: 'x' });
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // The general limit is separate and much larger.
+      const health = await request(strict.app).get('/api/health');
+      expect(health.status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe('settings', () => {
+  it('merges validated preferences per user and keeps users apart', async () => {
+    const a = await registerUser(t.app);
+    const b = await registerUser(t.app);
+    await request(t.app).post('/api/settings').set(bearer(a.token)).send({ language: 'en' }).expect(200);
+    const merged = await request(t.app).post('/api/settings').set(bearer(a.token)).send({ theme: 'dark' });
+    expect(merged.body.preferences).toEqual({ language: 'en', theme: 'dark' });
+    const other = await request(t.app).get('/api/settings').set(bearer(b.token));
+    expect(other.body.preferences).toEqual({});
+    const bad = await request(t.app).post('/api/settings').set(bearer(a.token)).send({ language: 'de', admin: true });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['', 'language'].sort());
+  });
+});
+
+describe('system', () => {
+  it('reports database, pool, tensorflow backend, disk and job counts', async () => {
+    const u = await registerUser(t.app);
+    const res = await request(t.app).get('/api/system/status').set(bearer(u.token));
+    expect(res.status).toBe(200);
+    expect(res.body.database.mode).toBe('embedded');
+    expect(res.body.database.serverVersion).toMatch(/^\d+\.\d+/);
+    expect(res.body.database.pool.max).toBe(10);
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(res.body.tensorflow.backend);
+    expect(res.body.disk.length).toBe(4);
+    expect(res.body.memory.rssBytes).toBeGreaterThan(0);
+    expect(res.body.sockets.connected).toBe(0);
+  });
+});
