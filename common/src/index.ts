@@ -6,3 +6,4 @@ export * from './contracts/system.js';
 export * from './contracts/datasets.js';
 export * from './contracts/training.js';
 export * from './contracts/hub.js';
+export * from './features/index.js';

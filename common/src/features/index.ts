@@ -1,0 +1,43 @@
+// Feature extraction shared by training (Node) and in-browser inference: pure TypeScript, no Node or DOM APIs.
+export { FeatureError } from './errors.js';
+export type { FeatureErrorCode } from './errors.js';
+export {
+  FEATURE_TASKS,
+  FEATURE_COLUMN_KINDS,
+  FEATURE_DEFAULTS,
+  featureSpecSchema,
+  featureColumnSchema,
+  resolveFeatureSpec,
+} from './spec.js';
+export type { FeatureTask, FeatureColumnKind, FeatureColumn, FeatureSpec, NgramRange, ResolvedFeatureSpec } from './spec.js';
+export type {
+  FeatureRow,
+  FittedFeatures,
+  FittedText,
+  FittedColumn,
+  FittedNumberColumn,
+  FittedCategoryColumn,
+  FittedLabel,
+  FittedClassificationLabel,
+  FittedRegressionLabel,
+  InputColumn,
+  LabelProbability,
+} from './types.js';
+export { featureHash, fnv1a32, fmix32 } from './hash.js';
+export { featureTokens } from './text-features.js';
+export { parseNumericCell } from './values.js';
+export { createFeatureFitter, fitFeatureExtractor, fitFeatureExtractorAsync } from './fit.js';
+export type { FeatureFitter } from './fit.js';
+export { featureDimension, transformRow, transformRows, transformInto, inputColumns } from './transform.js';
+export type { FeatureMatrix } from './transform.js';
+export { encodeLabel, encodeLabels, encodeDataset, decodePrediction, decodeRegression } from './labels.js';
+export type { EncodedLabels, EncodedDataset } from './labels.js';
+export {
+  featuresJsonSchema,
+  serializeFeatures,
+  deserializeFeatures,
+  FEATURES_FORMAT,
+  FEATURES_VERSION,
+  FEATURES_HASH,
+} from './serialize.js';
+export type { FeaturesJson } from './serialize.js';
