@@ -1,0 +1,38 @@
+import { useEffect, useState } from 'react';
+import { Outlet, useLocation } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { Sidebar } from './Sidebar';
+import { Topbar } from './Topbar';
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  // Focus moves to the main region on navigation so keyboard and screen reader users land on the new page.
+  useEffect(() => {
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [location.pathname]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setMenuOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        {t('nav.skip')}
+      </a>
+      <Sidebar open={menuOpen} onNavigate={() => setMenuOpen(false)} />
+      {menuOpen && <div className="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />}
+      <div className="shell-main">
+        <Topbar menuOpen={menuOpen} onMenu={() => setMenuOpen((v) => !v)} />
+        <main id="main" tabIndex={-1} className="content">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
