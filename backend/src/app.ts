@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
+import { hubTokenRoutes, sourcesRoutes } from './modules/sources/sources.routes.js';
 import { healthRoutes, systemRoutes } from './modules/system/system.routes.js';
 import { requireAuth } from './platform/http/auth-middleware.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/http/errors.js';
@@ -64,6 +65,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/health', healthRoutes(services.system));
   app.use('/api/auth', authRoutes(services.auth, auth, authLimiter));
   app.use('/api/system', systemRoutes(services.system, auth));
+  app.use('/api/sources', auth, sourcesRoutes(services.sources));
+  app.use('/api/settings/huggingface', auth, hubTokenRoutes(services.sources));
   app.use('/api/settings', auth, settingsRoutes(services.settings));
 
   app.use('/api', notFoundHandler);

@@ -53,6 +53,7 @@ const envSchema = z.object({
   HF_TOKEN: z.string().optional(),
   HF_HUB_OFFLINE: bool.default(false),
   HUB_TIMEOUT_MS: int(15_000, 100, 600_000),
+  HUB_RETRIES: int(4, 0, 10),
   DOWNLOAD_CONCURRENCY: int(2, 1, 16),
   DOWNLOAD_FILE_CONCURRENCY: int(4, 1, 32),
   MODELS_DIR: z.string().default('./models'),

@@ -2,6 +2,8 @@ import type { Config } from './config.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import { SettingsRepository } from './modules/settings/settings.repository.js';
 import { SettingsService } from './modules/settings/settings.service.js';
+import { createSourcesModule } from './modules/sources/sources.factory.js';
+import type { SourcesService } from './modules/sources/sources.service.js';
 import { SystemRepository } from './modules/system/system.repository.js';
 import { SystemService } from './modules/system/system.service.js';
 import { tfBackendInfo } from './modules/training/tf-backend.js';
@@ -27,6 +29,7 @@ export interface Services {
   auth: AuthService;
   settings: SettingsService;
   system: SystemService;
+  sources: SourcesService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,10 +49,13 @@ export function createServices(deps: CoreDeps): Services {
   });
   // Runners join here: each with start() (resume work left at the last stop) and stop().
   const runners: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  const hubModule = createSourcesModule({ config, pool, logger: deps.logger, notifier: deps.notifier, settings });
+  runners.push(hubModule.runner);
   return {
     auth: deps.auth,
     settings,
     system,
+    sources: hubModule.sources,
     start: async () => {
       for (const r of runners) await r.start();
     },

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'INTERNAL',
   // Hub
   'HUB_UNREACHABLE',
+  'HUB_BAD_RESPONSE',
   'HUB_RATE_LIMITED',
   'REPO_NOT_FOUND',
   'GATED_REPO',

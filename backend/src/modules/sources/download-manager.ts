@@ -1,0 +1,209 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../platform/http/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Notifier } from '../../platform/realtime/realtime.js';
+import type { HubClient } from '../hub/hub.client.js';
+import { repoFolder } from '../hub/hub.paths.js';
+import { ProgressTracker } from './download-progress.js';
+import { metadataFromInfo, modelType, type HubModelMetadata } from './sources.presenter.js';
+import type { DownloadRow, SourcesRepository } from './sources.repository.js';
+
+export interface DownloadManagerDeps {
+  repo: SourcesRepository;
+  hub: HubClient;
+  notifier: Notifier;
+  logger: Logger;
+  modelsRoot: string;
+  /** Downloads running at once (DOWNLOAD_CONCURRENCY). */
+  concurrency: number;
+  /** Files in flight per download (DOWNLOAD_FILE_CONCURRENCY). */
+  fileConcurrency: number;
+  /** The Hub token used for a user's downloads (theirs, else HF_TOKEN), or null. */
+  tokenFor(userId: string): Promise<string | null>;
+  dbIntervalMs?: number;
+  eventIntervalMs?: number;
+}
+
+type StopReason = 'cancel' | 'shutdown';
+
+interface ActiveJob {
+  key: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export const downloadKey = (row: Pick<DownloadRow, 'repo_id' | 'revision'>) => `${row.repo_id}@${row.revision}`;
+
+/** Removes every `*.part` file under a folder (the partial files of a cancelled or failed download). */
+export async function removePartFiles(dir: string): Promise<void> {
+  const visit = async (d: string, depth: number): Promise<void> => {
+    if (depth > 32) return;
+    const entries = await fsp.readdir(d, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await visit(p, depth + 1);
+      else if (e.name.endsWith('.part')) await fsp.rm(p, { force: true }).catch(() => undefined);
+    }
+  };
+  await visit(dir, 0);
+}
+
+/**
+ * The background runner of Hub downloads. The `download_queue` row is the state: this class claims queued rows
+ * (never two of the same repo+revision at once), runs them through HubClient.downloadModel, writes progress
+ * (throttled) and events to the owner's room, and finishes the row and the models row. A stop leaves rows
+ * `running` with their `.part` files; the next start puts them back in the queue and they resume.
+ */
+export class DownloadManager {
+  private readonly active = new Map<string, ActiveJob>();
+  private running = false;
+  private pumpChain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: DownloadManagerDeps) {}
+
+  async start(): Promise<void> {
+    const requeued = await this.deps.repo.requeueRunning();
+    if (requeued > 0) this.deps.logger.info({ requeued }, 'resuming interrupted downloads');
+    this.running = true;
+    this.wake();
+    await this.pumpChain;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.pumpChain;
+    const jobs = [...this.active.values()];
+    for (const job of jobs) job.controller.abort('shutdown' satisfies StopReason);
+    await Promise.all(jobs.map((j) => j.done));
+  }
+
+  /** Looks for queued work now (after a new download or a finished one). */
+  wake(): void {
+    this.pumpChain = this.pumpChain.then(() => this.pump()).catch((err: unknown) => {
+      this.deps.logger.error({ err }, 'download queue pump failed');
+    });
+  }
+
+  /** Stops a running transfer (its row was already marked cancelled) and waits until it has let go of its files. */
+  async abort(id: string): Promise<void> {
+    const job = this.active.get(id);
+    if (!job) return;
+    job.controller.abort('cancel' satisfies StopReason);
+    await job.done;
+  }
+
+  isActive(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  private async pump(): Promise<void> {
+    while (this.running && this.active.size < this.deps.concurrency) {
+      const busy = [...this.active.values()].map((j) => j.key);
+      const row = await this.deps.repo.claimNext(busy);
+      if (!row) return;
+      const controller = new AbortController();
+      const job: ActiveJob = { key: downloadKey(row), controller, done: Promise.resolve() };
+      this.active.set(row.id, job);
+      job.done = this.run(row, controller.signal)
+        .catch((err: unknown) => this.deps.logger.error({ err, id: row.id }, 'download job crashed'))
+        .finally(() => {
+          this.active.delete(row.id);
+          if (this.running) this.wake();
+        });
+    }
+  }
+
+  private async run(row: DownloadRow, signal: AbortSignal): Promise<void> {
+    const { repo, hub, notifier, logger } = this.deps;
+    const dest = repoFolder(this.deps.modelsRoot, row.repo_id, row.revision);
+    let modelId = row.model_id;
+    const tracker = new ProgressTracker(
+      { id: row.id, repoId: row.repo_id, dbIntervalMs: this.deps.dbIntervalMs ?? 1000, eventIntervalMs: this.deps.eventIntervalMs ?? 250 },
+      {
+        save: (p) => repo.updateProgress(row.id, p),
+        emit: (e) => notifier.notifyUser(row.user_id, 'download:progress', e),
+        onSaveError: (err) => logger.warn({ err, id: row.id }, 'could not save download progress'),
+      },
+    );
+    try {
+      const token = await this.deps.tokenFor(row.user_id).catch(() => null);
+      const info = await hub.getModelInfo(row.repo_id, { revision: row.options.commit ?? row.revision, token, signal });
+      const meta = metadataFromInfo(info, row.repo_id, row.revision, hub.endpoint);
+      const { row: model } = await repo.upsertDownloadingModel({
+        repoId: row.repo_id,
+        revision: row.revision,
+        type: modelType(info.pipeline_tag),
+        ownerId: row.user_id,
+        filePath: dest,
+        metadata: {},
+      });
+      modelId = model.id;
+      if (row.model_id !== model.id) await repo.setDownloadModel(row.id, model.id);
+
+      const result = await hub.downloadModel(row.repo_id, dest, token, (p) => tracker.update(p), {
+        revision: row.revision,
+        commit: row.options.commit ?? info.sha ?? undefined,
+        include: row.options.include,
+        exclude: row.options.exclude,
+        concurrency: this.deps.fileConcurrency,
+        signal,
+        onPlan: async (plan) => {
+          await repo.setPlan(row.id, plan.commit, plan.bytesTotal);
+          tracker.update({ file: null, bytesDownloaded: 0, bytesTotal: plan.bytesTotal, filesDone: 0, filesTotal: plan.files.length, networkBytes: 0 });
+        },
+      });
+      await tracker.settle();
+
+      const files = result.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, lfs: f.lfs }));
+      const finalMeta: HubModelMetadata = {
+        ...meta,
+        commitSha: result.commit,
+        files,
+        fileCount: files.length,
+        sizeBytes: result.sizeBytes,
+        downloadedAt: new Date().toISOString(),
+      };
+      const done = await repo.completeDownload(row.id, result.sizeBytes);
+      if (!done) return; // cancelled at the last moment: the cancel path cleans up
+      await repo.markModelReady(model.id, {
+        type: modelType(info.pipeline_tag),
+        sizeMb: Math.round((result.sizeBytes / (1024 * 1024)) * 1000) / 1000,
+        filePath: dest,
+        metadata: finalMeta as unknown as Record<string, unknown>,
+      });
+      tracker.emitFinal();
+      notifier.notifyUser(row.user_id, 'download:complete', {
+        id: row.id,
+        modelId: model.id,
+        path: dest,
+        sizeBytes: result.sizeBytes,
+        files: files.length,
+      });
+      logger.info({ id: row.id, repoId: row.repo_id, bytes: result.sizeBytes }, 'download complete');
+    } catch (err) {
+      await tracker.settle();
+      if (signal.aborted) {
+        // Shutdown keeps the row running and its .part files for the next start; cancel is cleaned by its caller.
+        return;
+      }
+      const e = asDownloadError(err);
+      if (e.status >= 500 && e.code === 'INTERNAL') logger.error({ err, id: row.id }, 'download failed');
+      else logger.warn({ code: e.code, message: e.message, id: row.id }, 'download failed');
+      await removePartFiles(dest).catch(() => undefined);
+      const failed = await repo.failDownload(row.id, e.code, e.message);
+      if (modelId && (await repo.countActiveFor(row.repo_id, row.revision, row.id)) === 0) {
+        const model = await repo.getModel(modelId);
+        if (model?.status === 'downloading') await repo.setModelStatus(modelId, 'failed');
+      }
+      if (failed) notifier.notifyUser(row.user_id, 'download:error', { id: row.id, code: e.code, message: e.message });
+    }
+  }
+}
+
+/** Any failure as a code and a message safe to show. */
+export function asDownloadError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const code = (err as { code?: string })?.code;
+  return new AppError(500, 'INTERNAL', code ? `download failed (${code})` : 'download failed');
+}

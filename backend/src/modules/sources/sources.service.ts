@@ -1,0 +1,377 @@
+import { promises as fsp } from 'node:fs';
+import type {
+  CreateDownloadInput,
+  DownloadListResponse,
+  DownloadRecord,
+  HubModelDetails,
+  HubSearchQuery,
+  HubSearchResponse,
+  HubTokenState,
+  HubTokenValidation,
+  InstalledListResponse,
+  InstalledModel,
+  ListDownloadsQuery,
+} from '@sokhan/common';
+import type { Pool } from '../../platform/db/pool.js';
+import { withTransaction } from '../../platform/db/pool.js';
+import { AppError, forbidden, notFound } from '../../platform/http/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Notifier } from '../../platform/realtime/realtime.js';
+import type { SettingsService } from '../settings/settings.service.js';
+import { tokenPreview } from '../settings/settings.service.js';
+import { decodeCursor, fileFilter, type HubClient } from '../hub/hub.client.js';
+import { gatedRepo, hubOffline, invalidToken, repoNotFound } from '../hub/hub.errors.js';
+import { ensureInside, repoFolder } from '../hub/hub.paths.js';
+import { removePartFiles, type DownloadManager } from './download-manager.js';
+import {
+  licenseOf,
+  languagesOf,
+  modelType,
+  presentDownload,
+  presentInstalled,
+  presentSearchItem,
+  readMetadata,
+} from './sources.presenter.js';
+import { SourcesRepository, type DownloadRow, type ModelRow } from './sources.repository.js';
+
+export interface SourcesDeps {
+  pool: Pool;
+  repo: SourcesRepository;
+  hub: HubClient;
+  manager: DownloadManager;
+  settings: SettingsService;
+  notifier: Notifier;
+  logger: Logger;
+  modelsRoot: string;
+  /** HF_TOKEN: the server's own token, used when a user has none. */
+  serverToken: string | null;
+}
+
+export interface Viewer {
+  id: string;
+  role: string;
+}
+
+/** Search, details, downloads, installed models and Hub tokens: the logic and the access checks. */
+export class SourcesService {
+  constructor(private readonly deps: SourcesDeps) {}
+
+  get offline(): boolean {
+    return this.deps.hub.offline;
+  }
+
+  /** The token for a user's Hub calls: their saved one, else HF_TOKEN. Never logged, never returned. */
+  async tokenFor(userId: string): Promise<string | null> {
+    const own = await this.deps.settings.hubToken(userId).catch(() => null);
+    return own ?? this.deps.serverToken;
+  }
+
+  // ---- search and details ----
+
+  async search(userId: string, q: HubSearchQuery): Promise<HubSearchResponse> {
+    if (this.offline) return this.searchOffline(q);
+    const page = await this.withUserToken(userId, (token) =>
+      this.deps.hub.searchModels(q.q ?? '', {
+        author: q.author,
+        task: q.task,
+        filter: q.language ? [q.language] : [],
+        sort: q.sort,
+        limit: q.limit,
+        cursor: q.cursor,
+        token,
+      }),
+    );
+    const installed = await this.deps.repo.readyRepoIds(page.items.map((i) => i.id));
+    return { items: page.items.map((m) => presentSearchItem(m, installed.has(m.id))), nextCursor: page.nextCursor, offline: false };
+  }
+
+  async details(userId: string, viewer: Viewer, repoId: string, revision = 'main'): Promise<HubModelDetails> {
+    const local = await this.deps.repo.getHubModel(repoId, revision);
+    const installed = local ? await presentInstalled(local, viewer) : null;
+    if (this.offline) {
+      if (!local || local.status !== 'ready') throw repoNotFound(repoId, `${repoId} is not installed and the Hub is switched off (HF_HUB_OFFLINE=1)`);
+      return offlineDetails(local, installed!);
+    }
+    const { info, files } = await this.withUserToken(userId, async (token) => {
+      const info = await this.deps.hub.getModelInfo(repoId, { revision, token });
+      const files = await this.deps.hub.listModelFiles(repoId, { revision: info.sha ?? revision, token });
+      return { info, files };
+    });
+    const list = files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, lfs: f.lfs }));
+    return {
+      id: info.id,
+      author: info.author ?? repoId.split('/')[0] ?? null,
+      sha: info.sha ?? null,
+      revision,
+      pipelineTag: info.pipeline_tag ?? null,
+      libraryName: info.library_name ?? null,
+      tags: info.tags ?? [],
+      license: licenseOf(info.tags, info.cardData),
+      languages: languagesOf(info.cardData),
+      gated: info.gated,
+      private: info.private ?? false,
+      downloads: info.downloads ?? 0,
+      likes: info.likes ?? 0,
+      lastModified: info.lastModified ?? null,
+      createdAt: info.createdAt ?? null,
+      files: list,
+      totalSize: list.reduce((s, f) => s + f.size, 0),
+      fileCount: list.length,
+      installed,
+      offline: false,
+    };
+  }
+
+  // ---- downloads ----
+
+  /** Queues a download; the same user's active download of this repo+revision is answered instead of a second one. */
+  async createDownload(user: Viewer, body: CreateDownloadInput): Promise<{ record: DownloadRecord; created: boolean }> {
+    if (this.offline) throw hubOffline();
+    const existing = await this.deps.repo.findActiveDownload(user.id, body.repoId, body.revision);
+    if (existing) return { record: presentDownload(existing), created: false };
+
+    const token = await this.tokenFor(user.id);
+    const info = await this.deps.hub.getModelInfo(body.repoId, { revision: body.revision, token });
+    if (info.id.toLowerCase() !== body.repoId.toLowerCase()) throw repoNotFound(body.repoId);
+    if (info.gated !== false) await this.checkGatedAccess(body.repoId, info.sha ?? body.revision, info.siblings?.[0]?.rfilename, token);
+    fileFilter(body.include, body.exclude);
+
+    const dest = repoFolder(this.deps.modelsRoot, body.repoId, body.revision);
+    const row = await withTransaction(this.deps.pool, async (client) => {
+      const repo = new SourcesRepository(client);
+      const { row: model, previousStatus } = await repo.upsertDownloadingModel({
+        repoId: body.repoId,
+        revision: body.revision,
+        type: modelType(info.pipeline_tag),
+        ownerId: user.id,
+        filePath: dest,
+        metadata: {},
+      });
+      return repo.insertDownload(user.id, body.repoId, body.revision, model.id, {
+        include: body.include ?? [],
+        exclude: body.exclude ?? [],
+        ...(info.sha ? { commit: info.sha } : {}),
+        replacesReady: previousStatus === 'ready',
+      });
+    });
+    if (!row) {
+      // A concurrent request of the same user won the race: answer its row.
+      const again = await this.deps.repo.findActiveDownload(user.id, body.repoId, body.revision);
+      if (again) return { record: presentDownload(again), created: false };
+      throw new AppError(409, 'CONFLICT', 'the download changed state; try again');
+    }
+    this.deps.manager.wake();
+    return { record: presentDownload(row), created: true };
+  }
+
+  async getDownload(userId: string, id: string): Promise<DownloadRecord> {
+    return presentDownload(await this.ownDownload(userId, id));
+  }
+
+  async listDownloads(userId: string, q: ListDownloadsQuery): Promise<DownloadListResponse> {
+    const { rows, total } = await this.deps.repo.listDownloads(userId, q.status, q.limit, q.offset);
+    return { items: rows.map(presentDownload), total, limit: q.limit, offset: q.offset };
+  }
+
+  /**
+   * Cancels a queued or running download: stops the transfer, removes its partial files (and, for a first
+   * install nobody else is waiting for, the whole folder and models row). Finished downloads are answered as they are.
+   */
+  async cancelDownload(userId: string, id: string): Promise<DownloadRecord> {
+    const row = await this.ownDownload(userId, id);
+    if (row.status !== 'queued' && row.status !== 'running') return presentDownload(row);
+    const cancelled = await this.deps.repo.cancelDownload(id);
+    if (!cancelled) return presentDownload((await this.deps.repo.getDownload(id)) ?? row);
+    await this.deps.manager.abort(id);
+    await this.cleanupAfterCancel(cancelled);
+    this.deps.notifier.notifyUser(userId, 'download:error', { id, code: 'DOWNLOAD_CANCELLED', message: 'cancelled by the user' });
+    return presentDownload((await this.deps.repo.getDownload(id)) ?? cancelled);
+  }
+
+  // ---- installed models ----
+
+  async listInstalled(viewer: Viewer): Promise<InstalledListResponse> {
+    const rows = await this.deps.repo.listHubModels();
+    return { items: await Promise.all(rows.map((r) => presentInstalled(r, viewer))) };
+  }
+
+  async getInstalled(viewer: Viewer, modelId: string): Promise<InstalledModel> {
+    const row = await this.deps.repo.getModel(modelId);
+    if (!row) throw notFound('model');
+    return presentInstalled(row, viewer);
+  }
+
+  /** Deletes a Hub model's files and row (admin, or the user who installed it); active downloads of it are cancelled. */
+  async deleteInstalled(viewer: Viewer, modelId: string): Promise<void> {
+    const row = await this.deps.repo.getModel(modelId);
+    if (!row || !row.repo_id) throw notFound('model');
+    if (viewer.role !== 'admin' && row.owner_id !== viewer.id) throw forbidden('only an admin or the user who installed it may delete this model');
+    const revision = row.revision ?? 'main';
+    for (const d of await this.deps.repo.activeDownloadsFor(row.repo_id, revision)) {
+      const c = await this.deps.repo.cancelDownload(d.id);
+      await this.deps.manager.abort(d.id);
+      if (c) this.deps.notifier.notifyUser(d.user_id, 'download:error', { id: d.id, code: 'DOWNLOAD_CANCELLED', message: 'the model was deleted' });
+    }
+    await this.removeFolder(row.repo_id, revision);
+    await this.deps.repo.deleteModel(modelId);
+  }
+
+  // ---- tokens ----
+
+  /** Checks a token against the Hub's whoami-v2; stores nothing. */
+  async checkToken(token: string): Promise<HubTokenValidation> {
+    if (this.offline) throw hubOffline();
+    const r = await this.deps.hub.validateToken(token);
+    if (!r.valid) {
+      return { valid: false, username: null, fullname: null, tokenRole: null, tokenName: null, orgs: [], tokenPreview: tokenPreview(token) };
+    }
+    return {
+      valid: true,
+      username: r.username,
+      fullname: r.fullname,
+      tokenRole: r.tokenRole,
+      tokenName: r.tokenName,
+      orgs: r.orgs,
+      tokenPreview: tokenPreview(token),
+    };
+  }
+
+  /** Checks the given token, or the saved one. */
+  async checkSavedOrGiven(userId: string, token: string | undefined): Promise<HubTokenValidation> {
+    const t = token ?? (await this.deps.settings.hubToken(userId).catch(() => null));
+    if (!t) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'no Hub token was given and none is saved', [
+        { path: 'token', message: 'required when no token is saved', code: 'custom' },
+      ]);
+    }
+    return this.checkToken(t);
+  }
+
+  /** Validates with the Hub, then stores the token sealed (AES-256-GCM) with its username. */
+  async saveToken(userId: string, token: string): Promise<HubTokenState> {
+    const check = await this.checkToken(token);
+    if (!check.valid) throw invalidToken('the Hub refused this token; nothing was saved');
+    return this.deps.settings.storeHubToken(userId, token, check.username);
+  }
+
+  clearToken(userId: string): Promise<HubTokenState> {
+    return this.deps.settings.clearHubToken(userId);
+  }
+
+  // ---- helpers ----
+
+  private async ownDownload(userId: string, id: string): Promise<DownloadRow> {
+    const row = await this.deps.repo.getDownloadForUser(id, userId);
+    if (!row) throw notFound('download');
+    return row;
+  }
+
+  /**
+   * Runs a Hub call with the user's token; when a *saved* token has gone bad, browsing falls back to anonymous
+   * (public repos still work) instead of failing every search.
+   */
+  private async withUserToken<T>(userId: string, fn: (token: string | null) => Promise<T>): Promise<T> {
+    const token = await this.tokenFor(userId);
+    try {
+      return await fn(token);
+    } catch (err) {
+      if (token && err instanceof AppError && err.code === 'INVALID_TOKEN') return fn(null);
+      throw err;
+    }
+  }
+
+  /** Gated repos show their details to anyone; asking for one byte of a file tells whether this token may download. */
+  private async checkGatedAccess(repoId: string, commit: string, firstFile: string | undefined, token: string | null): Promise<void> {
+    if (!token) throw gatedRepo(repoId, false);
+    if (!firstFile) return;
+    const encodedPath = firstFile.split('/').map(encodeURIComponent).join('/');
+    const url = this.deps.hub.http.url(`/${repoId}/resolve/${encodeURIComponent(commit)}/${encodedPath}`);
+    const res = await this.deps.hub.http.get(url, { token, repoId, headers: { Range: 'bytes=0-0' }, accept416: true });
+    await res.body.dump().catch(() => undefined);
+  }
+
+  private async cleanupAfterCancel(row: DownloadRow): Promise<void> {
+    const dest = repoFolder(this.deps.modelsRoot, row.repo_id, row.revision);
+    const others = await this.deps.repo.countActiveFor(row.repo_id, row.revision, row.id);
+    await removePartFiles(dest);
+    if (others > 0 || !row.model_id) return;
+    const model = await this.deps.repo.getModel(row.model_id);
+    if (!model) return;
+    if (row.options.replacesReady) {
+      // An update was stopped: the files that were already there stay, but may now mix two commits.
+      const same = readMetadata(model).commitSha === row.options.commit;
+      await this.deps.repo.setModelStatus(model.id, same ? 'ready' : 'failed');
+      return;
+    }
+    await this.removeFolder(row.repo_id, row.revision);
+    await this.deps.repo.deleteModel(model.id);
+  }
+
+  private async removeFolder(repoId: string, revision: string): Promise<void> {
+    const dir = ensureInside(this.deps.modelsRoot, repoFolder(this.deps.modelsRoot, repoId, revision));
+    await fsp.rm(dir, { recursive: true, force: true });
+    // The owner folder goes too once it is empty.
+    await fsp.rmdir(ensureInside(this.deps.modelsRoot, `${this.deps.modelsRoot}/${repoId.split('/')[0]}`)).catch(() => undefined);
+  }
+
+  private async searchOffline(q: HubSearchQuery): Promise<HubSearchResponse> {
+    let offset = 0;
+    if (q.cursor) {
+      const m = /^offset=(\d{1,9})$/.exec(decodeCursor(q.cursor));
+      if (!m) throw new AppError(400, 'VALIDATION_FAILED', 'the cursor is not valid', [{ path: 'cursor', message: 'not an offline cursor', code: 'custom' }]);
+      offset = Number(m[1]);
+    }
+    const rows = await this.deps.repo.searchReady({ q: q.q, task: q.task, author: q.author, language: q.language, limit: q.limit + 1, offset });
+    const page = rows.slice(0, q.limit);
+    return {
+      items: page.map((r) => offlineItem(r)),
+      nextCursor: rows.length > q.limit ? Buffer.from(`offset=${offset + q.limit}`).toString('base64url') : null,
+      offline: true,
+    };
+  }
+}
+
+function offlineItem(r: ModelRow) {
+  const meta = readMetadata(r);
+  return {
+    id: r.repo_id ?? r.name,
+    author: meta.author ?? r.repo_id?.split('/')[0] ?? null,
+    pipelineTag: meta.pipelineTag ?? null,
+    libraryName: meta.libraryName ?? null,
+    downloads: meta.downloads ?? 0,
+    likes: meta.likes ?? 0,
+    tags: meta.tags ?? [],
+    license: meta.license ?? null,
+    lastModified: meta.lastModified ?? null,
+    gated: meta.gated ?? false,
+    private: false,
+    installed: true,
+  };
+}
+
+function offlineDetails(row: ModelRow, installed: InstalledModel): HubModelDetails {
+  const meta = readMetadata(row);
+  const files = (meta.files ?? []).map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, lfs: f.lfs ?? false }));
+  return {
+    id: row.repo_id ?? row.name,
+    author: meta.author ?? row.repo_id?.split('/')[0] ?? null,
+    sha: meta.commitSha ?? null,
+    revision: row.revision ?? 'main',
+    pipelineTag: meta.pipelineTag ?? null,
+    libraryName: meta.libraryName ?? null,
+    tags: meta.tags ?? [],
+    license: meta.license ?? null,
+    languages: meta.languages ?? [],
+    gated: meta.gated ?? false,
+    private: false,
+    downloads: meta.downloads ?? 0,
+    likes: meta.likes ?? 0,
+    lastModified: meta.lastModified ?? null,
+    createdAt: meta.createdAt ?? null,
+    files,
+    totalSize: files.reduce((s, f) => s + f.size, 0),
+    fileCount: files.length,
+    installed,
+    offline: true,
+  };
+}
