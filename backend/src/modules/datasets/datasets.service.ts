@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  datasetUploadFieldsSchema,
+  type Dataset,
+  type DatasetDetail,
+  type DatasetListQuery,
+  type DatasetListResponse,
+  type DatasetRow,
+  type DatasetRowsQuery,
+  type DatasetRowsResponse,
+} from '@sokhan/common';
+import { AppError, conflict, notFound } from '../../platform/http/errors.js';
+import { parse } from '../../platform/http/validate.js';
+import type { Logger } from '../../platform/logger.js';
+import { DatasetFileError, formatFromName, readRecords, sniffFormat } from './dataset-parser.js';
+import { profileDatasetFile } from './dataset-profile.js';
+import { receiveUpload, type UploadSource } from './dataset-upload.js';
+import type { DatasetRecord, DatasetsRepository } from './datasets.repository.js';
+
+export interface DatasetsDeps {
+  repo: DatasetsRepository;
+  /** Absolute datasets folder; each dataset lives in <dir>/<id>/. */
+  dir: string;
+  maxBytes: number;
+  logger: Logger;
+}
+
+/** A dataset as training reads it: the row plus the absolute path of its file. */
+export interface DatasetForTraining {
+  record: DatasetRecord;
+  filePath: string;
+}
+
+/** Stored datasets are read again without the ragged-row tolerance: they passed it at upload. */
+export const NO_RAGGED_LIMIT = () => Number.POSITIVE_INFINITY;
+
+export class DatasetsService {
+  constructor(private readonly deps: DatasetsDeps) {}
+
+  /** Streams an upload to datasets/<id>/<generated name>, profiles it and records it; leaves nothing behind on failure. */
+  async upload(userId: string, src: UploadSource): Promise<DatasetDetail> {
+    const id = randomUUID();
+    const dir = path.join(this.deps.dir, id);
+    await fs.mkdir(dir, { recursive: true });
+    try {
+      const received = await receiveUpload(src, { dir, storedName: 'upload.part', maxBytes: this.deps.maxBytes });
+      if (!received.file) {
+        throw new AppError(400, 'VALIDATION_FAILED', 'request is not valid', [{ path: 'file', message: 'a file part named "file" is required', code: 'invalid_type' }]);
+      }
+      const fields = parse(datasetUploadFieldsSchema, received.fields);
+      const file = received.file;
+      const format = fields.format ?? formatFromName(file.originalName) ?? sniffFormat(file.head);
+      const storedName = `${randomUUID()}.${format}`;
+      await fs.rename(file.path, path.join(dir, storedName));
+      const profile = await profileDatasetFile(path.join(dir, storedName), format, { type: fields.type, labelColumn: fields.labelColumn }).catch((err: unknown) => {
+        if (err instanceof DatasetFileError) throw new AppError(422, 'INVALID_DATASET', err.message, [err.problem]);
+        throw err;
+      });
+      const { recordCount, type, rowIndex, ...rest } = profile;
+      await this.deps.repo.insert({
+        id,
+        userId,
+        name: fields.name,
+        description: fields.description ?? null,
+        type,
+        format,
+        originalName: file.originalName,
+        filePath: path.join(id, storedName),
+        sizeBytes: file.sizeBytes,
+        recordCount,
+        metadata: { ...rest, sizeBytes: file.sizeBytes },
+        rowIndex,
+      });
+      this.deps.logger.info({ datasetId: id, userId, records: recordCount, bytes: file.sizeBytes, format }, 'dataset uploaded');
+      return this.get(userId, id);
+    } catch (err) {
+      await fs.rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async list(userId: string, q: DatasetListQuery): Promise<DatasetListResponse> {
+    const { rows, total } = await this.deps.repo.list(userId, q.limit, q.offset);
+    return { items: rows.map(toDataset), total, limit: q.limit, offset: q.offset };
+  }
+
+  async get(userId: string, id: string): Promise<DatasetDetail> {
+    const record = await this.require(userId, id);
+    return { ...toDataset(record), preview: record.metadata.preview };
+  }
+
+  /** A page of rows, read from the nearest indexed record boundary (never the whole file). */
+  async rows(userId: string, id: string, q: DatasetRowsQuery): Promise<DatasetRowsResponse> {
+    const record = await this.require(userId, id);
+    const columns = record.metadata.columns.map((c) => c.name);
+    const rows: DatasetRow[] = [];
+    if (q.offset < record.record_count) {
+      const index = await this.deps.repo.rowIndex(id);
+      const entry = index.filter((e) => e.row <= q.offset).at(-1);
+      const records = readRecords(this.filePath(record), record.format, {
+        header: record.metadata.header ?? undefined,
+        start: entry ? { byteOffset: entry.byteOffset, line: entry.line } : undefined,
+        raggedTolerance: NO_RAGGED_LIMIT,
+      });
+      let skip = q.offset - (entry?.row ?? 0);
+      for await (const rec of records) {
+        if (skip > 0) {
+          skip -= 1;
+          continue;
+        }
+        rows.push(rec.values);
+        if (rows.length >= q.limit) break;
+      }
+    }
+    return { columns, rows, offset: q.offset, limit: q.limit, total: record.record_count };
+  }
+
+  /** 409 DATASET_IN_USE while a queued, running or paused job uses it. */
+  async delete(userId: string, id: string): Promise<void> {
+    const r = await this.deps.repo.deleteUnlessInUse(id, userId);
+    if (r.result === 'missing') throw notFound('dataset');
+    if (r.result === 'in-use') throw conflict('a training job is using this dataset; cancel it or let it finish first', 'DATASET_IN_USE');
+    await fs.rm(path.join(this.deps.dir, id), { recursive: true, force: true });
+  }
+
+  /** The user's dataset and its file, for training (404 for another user's). */
+  async forTraining(userId: string, id: string): Promise<DatasetForTraining> {
+    const record = await this.require(userId, id);
+    return { record, filePath: this.filePath(record) };
+  }
+
+  private async require(userId: string, id: string): Promise<DatasetRecord> {
+    const record = await this.deps.repo.get(id, userId);
+    if (!record) throw notFound('dataset');
+    return record;
+  }
+
+  private filePath(record: DatasetRecord): string {
+    const full = path.resolve(this.deps.dir, record.file_path);
+    if (!full.startsWith(path.resolve(this.deps.dir) + path.sep)) throw new AppError(500, 'INTERNAL', 'dataset path is outside the datasets folder');
+    return full;
+  }
+}
+
+export function toDataset(r: DatasetRecord): Dataset {
+  const m = r.metadata;
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    type: r.type,
+    typeGiven: m.typeGiven,
+    format: r.format,
+    originalName: r.original_name,
+    sizeBytes: m.sizeBytes,
+    recordCount: r.record_count,
+    columns: m.columns,
+    textColumn: m.textColumn,
+    labelColumn: m.labelColumn,
+    classCounts: m.classCounts,
+    skippedRows: m.skippedRows,
+    skippedLines: m.skippedLines,
+    inUse: r.in_use,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
