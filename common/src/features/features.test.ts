@@ -164,6 +164,13 @@ describe('text features', () => {
     expectSameArray(buffer.subarray(4096), transformRow(fitted, REVIEWS[1]!));
     expect(buffer[0]).toBe(7);
     expect(() => transformInto(fitted, REVIEWS[1]!, buffer, 4097)).toThrow(RangeError);
+    // A reused buffer: the used range is cleared and returned as a view, the rest is left alone.
+    const reused = new Float32Array(13 * 4096).fill(3);
+    const again = transformRows(fitted, REVIEWS, reused);
+    expect(again.x.buffer).toBe(reused.buffer);
+    expectSameArray(again.x, m.x);
+    expect(reused[12 * 4096]).toBe(3);
+    expect(() => transformRows(fitted, REVIEWS, new Float32Array(4096))).toThrow(RangeError);
   });
 
   it('honours buckets and n-gram settings', () => {

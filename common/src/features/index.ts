@@ -1,4 +1,17 @@
-// Feature extraction shared by training (Node) and in-browser inference: pure TypeScript, no Node or DOM APIs.
+/**
+ * Feature extraction shared by training (Node) and in-browser inference: pure TypeScript, no Node or DOM APIs.
+ *
+ *   const fitted = fitFeatureExtractor(rows, { task: 'text-classification', textColumn: 'text', labelColumn: 'label' });
+ *   const { x, rows: n, dim, labels } = encodeDataset(fitted, rows);      // training data, aligned
+ *   writeFile('features.json', JSON.stringify(serializeFeatures(fitted)));  // next to model.json
+ *   // browser / predict:
+ *   const f = deserializeFeatures(await (await fetch(url)).text());
+ *   const probs = model.predict(tf.tensor2d(transformRow(f, input), [1, f.dim]));
+ *   decodePrediction(f, await probs.data());                               // [{label, probability}] best first
+ *
+ * Vector layout: [hashed TF-IDF text block (buckets)] [each feature column in spec order: number → 1,
+ * category → values + 1 "unknown"]. Missing numbers become the fitted mean (0 after standardising).
+ */
 export { FeatureError } from './errors.js';
 export type { FeatureErrorCode } from './errors.js';
 export {
