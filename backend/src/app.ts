@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { datasetsRoutes } from './modules/datasets/datasets.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { hubTokenRoutes, sourcesRoutes } from './modules/sources/sources.routes.js';
 import { healthRoutes, systemRoutes } from './modules/system/system.routes.js';
@@ -68,6 +69,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/sources', auth, sourcesRoutes(services.sources));
   app.use('/api/settings/huggingface', auth, hubTokenRoutes(services.sources));
   app.use('/api/settings', auth, settingsRoutes(services.settings));
+  app.use('/api/datasets', auth, datasetsRoutes(services.datasets));
 
   app.use('/api', notFoundHandler);
   serveSpa(app, config.paths.frontendDist);

@@ -1,5 +1,7 @@
 import type { Config } from './config.js';
 import type { AuthService } from './modules/auth/auth.service.js';
+import { DatasetsRepository } from './modules/datasets/datasets.repository.js';
+import { DatasetsService } from './modules/datasets/datasets.service.js';
 import { SettingsRepository } from './modules/settings/settings.repository.js';
 import { SettingsService } from './modules/settings/settings.service.js';
 import { createSourcesModule } from './modules/sources/sources.factory.js';
@@ -30,6 +32,7 @@ export interface Services {
   settings: SettingsService;
   system: SystemService;
   sources: SourcesService;
+  datasets: DatasetsService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -47,6 +50,12 @@ export function createServices(deps: CoreDeps): Services {
     dataPaths: [config.paths.data, config.paths.models, config.paths.datasets, config.paths.checkpoints],
     tfInfo: () => tfBackendInfo(config.TF_BACKEND),
   });
+  const datasets = new DatasetsService({
+    repo: new DatasetsRepository(pool),
+    dir: config.paths.datasets,
+    maxBytes: config.DATASET_MAX_MB * 1024 * 1024,
+    logger: deps.logger,
+  });
   // Runners join here: each with start() (resume work left at the last stop) and stop().
   const runners: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   const hubModule = createSourcesModule({ config, pool, logger: deps.logger, notifier: deps.notifier, settings });
@@ -56,6 +65,7 @@ export function createServices(deps: CoreDeps): Services {
     settings,
     system,
     sources: hubModule.sources,
+    datasets,
     start: async () => {
       for (const r of runners) await r.start();
     },

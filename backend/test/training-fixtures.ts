@@ -43,9 +43,10 @@ export function persianSentiment(count: number, seed = 1): SentimentRow[] {
 
 const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 
-export function toCsv(rows: readonly Record<string, string | number>[]): string {
+export function toCsv(rows: readonly object[]): string {
   const cols = Object.keys(rows[0]!);
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => quote(String(r[c]))).join(','))].join('\n') + '\n';
+  const cell = (r: object, c: string) => quote(String((r as Record<string, unknown>)[c]));
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r, c)).join(','))].join('\n') + '\n';
 }
 
 /** Uploads a CSV through the API and returns the dataset id. */
