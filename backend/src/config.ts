@@ -62,6 +62,10 @@ const envSchema = z.object({
   DATASET_MAX_MB: int(200, 1, 100_000),
   TRAINING_CONCURRENCY: int(1, 1, 16),
   TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  TTS_MAX_CHARS: int(2000, 10, 100_000),
+  /** Speech synthesis worker threads; 0 = one per CPU core, at most 2. */
+  TTS_WORKERS: int(0, 0, 16),
+  TTS_TIMEOUT_MS: int(120_000, 1000, 3_600_000),
   FRONTEND_DIST: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),

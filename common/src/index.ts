@@ -7,3 +7,4 @@ export * from './contracts/datasets.js';
 export * from './contracts/training.js';
 export * from './contracts/hub.js';
 export * from './features/index.js';
+export * from './contracts/tts.js';

@@ -1,0 +1,142 @@
+import type { Dirent } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { BUILTIN_VOICE_ID, type TtsVoice } from '@sokhan/common';
+import type { Logger } from '../../platform/logger.js';
+import { parsePiperConfig, piperSettings } from './piper-config.js';
+import type { SynthVoiceSpec } from './synth-types.js';
+import type { ReadyModelRow, TtsRepository } from './tts.repository.js';
+
+export interface VoiceEntry {
+  voice: TtsVoice;
+  spec: SynthVoiceSpec;
+}
+
+export const BUILTIN_VOICE: VoiceEntry = {
+  voice: {
+    id: BUILTIN_VOICE_ID,
+    name: 'eSpeak NG فارسی',
+    language: 'fa',
+    quality: null,
+    sampleRate: 22050,
+    engine: 'espeak',
+    modelId: null,
+    sourceRepo: null,
+    license: 'GPL-3.0-or-later',
+    speakers: 1,
+    defaults: null,
+  },
+  spec: { engine: 'espeak', espeakVoice: 'fa' },
+};
+
+/** Bounds on scanning a model folder, so a huge repository cannot stall the voices list. */
+const MAX_DEPTH = 6;
+const MAX_ENTRIES = 5000;
+const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
+const CACHE_TTL_MS = 30_000;
+
+/**
+ * The voices users can pick: the built-in one, plus every Piper voice (`x.onnx` beside `x.onnx.json`) found in
+ * the folders of ready installed models. A model's scan is cached until its row changes (or for 30 s).
+ */
+export class VoiceCatalog {
+  private readonly cache = new Map<string, { stamp: string; at: number; entries: VoiceEntry[] }>();
+
+  constructor(
+    private readonly repo: TtsRepository,
+    private readonly modelsRoot: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async list(): Promise<VoiceEntry[]> {
+    const models = await this.repo.readyModels();
+    const alive = new Set(models.map((m) => m.id));
+    for (const id of this.cache.keys()) if (!alive.has(id)) this.cache.delete(id);
+    const found = await Promise.all(models.map((m) => this.modelVoices(m)));
+    const installed = found.flat().sort((a, b) => a.voice.name.localeCompare(b.voice.name) || a.voice.id.localeCompare(b.voice.id));
+    return [BUILTIN_VOICE, ...installed];
+  }
+
+  async find(id: string): Promise<VoiceEntry | null> {
+    if (id === BUILTIN_VOICE_ID) return BUILTIN_VOICE;
+    if (!id.startsWith('piper:')) return null;
+    return (await this.list()).find((v) => v.voice.id === id) ?? null;
+  }
+
+  private async modelVoices(model: ReadyModelRow): Promise<VoiceEntry[]> {
+    const stamp = `${model.updated_at.toISOString()}|${model.file_path}`;
+    const hit = this.cache.get(model.id);
+    if (hit && hit.stamp === stamp && Date.now() - hit.at < CACHE_TTL_MS) return hit.entries;
+    const entries = await this.scan(model).catch((err: unknown) => {
+      this.logger.warn({ modelId: model.id, err: err instanceof Error ? err.message : String(err) }, 'could not scan model folder for voices');
+      return [];
+    });
+    this.cache.set(model.id, { stamp, at: Date.now(), entries });
+    return entries;
+  }
+
+  private async scan(model: ReadyModelRow): Promise<VoiceEntry[]> {
+    const root = path.resolve(this.modelsRoot, model.file_path);
+    const modelsRoot = path.resolve(this.modelsRoot);
+    if (root !== modelsRoot && !root.startsWith(modelsRoot + path.sep)) return [];
+    const onnxFiles = await findOnnxWithConfig(root);
+    const entries: VoiceEntry[] = [];
+    for (const onnx of onnxFiles) {
+      const rel = path.relative(root, onnx).split(path.sep).join('/').replace(/\.onnx$/, '');
+      try {
+        const cfgPath = `${onnx}.json`;
+        const st = await fs.stat(cfgPath);
+        if (st.size > MAX_CONFIG_BYTES) throw new Error('config too large');
+        const config = parsePiperConfig(await fs.readFile(cfgPath, 'utf8'));
+        const settings = piperSettings(config);
+        const license = typeof model.metadata.license === 'string' ? model.metadata.license : null;
+        entries.push({
+          voice: {
+            id: `piper:${model.id}:${rel}`,
+            name: config.dataset ?? path.posix.basename(rel),
+            language: config.language?.code ?? settings.espeakVoice,
+            quality: config.audio.quality ?? null,
+            sampleRate: settings.sampleRate,
+            engine: 'piper',
+            modelId: model.id,
+            sourceRepo: model.repo_id,
+            license,
+            speakers: settings.numSpeakers,
+            defaults: { noiseScale: settings.noiseScale, lengthScale: settings.lengthScale, noiseW: settings.noiseW },
+          },
+          spec: { engine: 'piper', onnxPath: onnx, settings },
+        });
+      } catch (err) {
+        this.logger.debug({ file: onnx, err: err instanceof Error ? err.message : String(err) }, 'not a Piper voice');
+      }
+    }
+    return entries;
+  }
+}
+
+/** `*.onnx` files that have a `*.onnx.json` beside them, breadth-first, bounded. */
+async function findOnnxWithConfig(root: string): Promise<string[]> {
+  const found: string[] = [];
+  let seen = 0;
+  let level = [root];
+  for (let depth = 0; depth <= MAX_DEPTH && level.length; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      let items: Dirent[];
+      try {
+        items = await fs.readdir(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      const names = new Set(items.filter((d) => d.isFile()).map((d) => d.name));
+      for (const d of items) {
+        if (++seen > MAX_ENTRIES) return found.sort();
+        if (d.name.startsWith('.')) continue;
+        if (d.isDirectory()) next.push(path.join(dir, d.name));
+        else if (d.isFile() && d.name.endsWith('.onnx') && names.has(`${d.name}.json`)) found.push(path.join(dir, d.name));
+      }
+    }
+    level = next;
+  }
+  return found.sort();
+}
