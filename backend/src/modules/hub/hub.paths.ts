@@ -27,7 +27,7 @@ export function repoFolder(modelsRoot: string, repoId: string, revision: string)
   assertRepoId(repoId);
   const [owner = '', name = ''] = repoId.split('/');
   const suffix = revision === 'main' ? '' : `@${revision.replace(/\//g, '--')}`;
-  if (suffix && !/^@[A-Za-z0-9._-]+$/.test(suffix)) throw unsafePath(revision);
+  if (suffix && (!/^@[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(suffix) || revision.includes('..'))) throw unsafePath(revision);
   return ensureInside(modelsRoot, path.join(modelsRoot, owner, `${name}${suffix}`));
 }
 
