@@ -1,0 +1,130 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { trainingConfigSchema, type TrainingConfigInput } from '@sokhan/common';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { persianSentiment, toCsv } from '../../../test/training-fixtures.js';
+import { MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
+import { initTfBackend } from './tf-backend.js';
+import { FEATURES_JSON, LABELS_JSON, runTraining, type TrainerEvent, type TrainJob } from './trainer.js';
+
+let root: string;
+let csv: string;
+beforeAll(async () => {
+  await initTfBackend('auto');
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-trainer-'));
+  csv = path.join(root, 'reviews.csv');
+  await fs.writeFile(csv, toCsv(persianSentiment(240, 3)));
+});
+afterAll(() => fs.rm(root, { recursive: true, force: true }));
+
+let runs = 0;
+function job(over: Partial<TrainingConfigInput> = {}, extra: Partial<TrainJob> = {}): TrainJob {
+  runs += 1;
+  const config = trainingConfigSchema.parse({
+    datasetId: '00000000-0000-4000-8000-000000000000',
+    task: 'text-classification',
+    textColumn: 'text',
+    labelColumn: 'label',
+    layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dropout', rate: 0.1 }],
+    epochs: 3,
+    batchSize: 16,
+    learningRate: 0.01,
+    seed: 11,
+    textFeatures: { buckets: 512 },
+    ...over,
+  });
+  return {
+    jobId: `job-${runs}`,
+    config,
+    dataset: { filePath: csv, format: 'csv', header: null },
+    checkpointsDir: path.join(root, `ck-${runs}`),
+    modelDir: path.join(root, `model-${runs}`),
+    resume: null,
+    baseModelDir: null,
+    history: [],
+    maxFeatureBytes: 256 * 2 ** 20,
+    backend: 'wasm',
+    ...extra,
+  };
+}
+
+const never = { requested: () => null };
+
+describe('runTraining', () => {
+  it('trains, checkpoints every epoch, saves a loadable model and leaves no tensors behind', async () => {
+    const baseline = tf.memory().numTensors;
+    const events: TrainerEvent[] = [];
+    const j = job();
+    expect(await runTraining(j, never, (e) => events.push(e))).toBe('completed');
+    const epochs = events.filter((e) => e.type === 'progress' && e.phase === 'epoch');
+    expect(epochs).toHaveLength(3);
+    const checkpoints = events.filter((e) => e.type === 'checkpoint');
+    expect(checkpoints.map((c) => c.type === 'checkpoint' && c.epoch)).toEqual([1, 2, 3]);
+    expect((await fs.readdir(path.join(j.checkpointsDir, 'epoch-2'))).sort()).toEqual(['checkpoint.json', FEATURES_JSON, MODEL_JSON, WEIGHTS_BIN]);
+    const done = events.at(-1)!;
+    expect(done.type).toBe('completed');
+    if (done.type !== 'completed') return;
+    expect(done.metrics.valAccuracy).toBeGreaterThan(0.8);
+    expect(done.labels).toEqual(['مثبت', 'منفی']);
+    expect(done.files.map((f) => f.name)).toEqual([FEATURES_JSON, LABELS_JSON, MODEL_JSON, WEIGHTS_BIN]);
+    expect(tf.memory().numTensors).toBe(baseline);
+
+    // Several more runs (fresh, resumed, fine-tuned) and the count is still where it started.
+    for (let i = 0; i < 2; i++) await runTraining(job({ optimizer: i ? 'sgd' : 'rmsprop' }), never, () => undefined);
+    await runTraining(job({ epochs: 4 }, { resume: { dir: path.join(j.checkpointsDir, 'epoch-2'), epoch: 2, step: 24 } }), never, () => undefined);
+    await runTraining(job({ epochs: 1 }, { baseModelDir: j.modelDir }), never, () => undefined);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('pauses after the current batch with a partial checkpoint, and resumes at the next epoch with the optimizer state', async () => {
+    const first = job({ epochs: 4 });
+    // 192 training rows in batches of 16: 12 batches an epoch; the control is asked once before fit, then after every batch.
+    let asked = 0;
+    const events: TrainerEvent[] = [];
+    const pauseInEpoch2 = { requested: () => (++asked >= 12 + 5 ? ('pause' as const) : null) };
+    const outcome = await runTraining(first, pauseInEpoch2, (e) => events.push(e));
+    expect(outcome).toBe('paused');
+    const cps = events.flatMap((e) => (e.type === 'checkpoint' ? [e] : []));
+    expect(cps.map((c) => [c.epoch, c.metrics.partial])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    const paused = cps[1]!;
+    const resumed: TrainerEvent[] = [];
+    const again = job({ epochs: 4 }, { jobId: first.jobId, checkpointsDir: first.checkpointsDir, modelDir: first.modelDir, resume: { dir: paused.dir, epoch: 2, step: paused.step }, history: cps.map((c) => c.metrics) });
+    expect(await runTraining(again, never, (e) => resumed.push(e))).toBe('completed');
+    const epochs = resumed.flatMap((e) => (e.type === 'checkpoint' ? [e] : []));
+    expect(epochs.map((c) => c.epoch)).toEqual([3, 4]);
+    expect(paused.step).toBe(16);
+    expect(epochs[0]!.step).toBe(16 + 12);
+    // Adam's moments came back: the loss keeps falling from where it was instead of jumping back up.
+    expect(epochs[0]!.metrics.loss!).toBeLessThan(cps[0]!.metrics.loss!);
+    const model = JSON.parse(await fs.readFile(path.join(paused.dir, MODEL_JSON), 'utf8'));
+    expect(model.weightsManifest[0].weights.some((w: any) => w.group === 'optimizer')).toBe(true);
+  });
+
+  it('cancels without a checkpoint for the cut epoch, and stops early when the monitor stalls', async () => {
+    let n = 0;
+    const c = job({ epochs: 5 });
+    expect(await runTraining(c, { requested: () => (++n > 20 ? 'cancel' : null) }, () => undefined)).toBe('cancelled');
+    expect(await fs.readdir(c.checkpointsDir)).toEqual(['epoch-1']);
+    await expect(fs.stat(c.modelDir)).rejects.toThrow();
+
+    const events: TrainerEvent[] = [];
+    const e = job({ epochs: 30, learningRate: 0.05, earlyStopping: { monitor: 'loss', patience: 1, minDelta: 10 } });
+    expect(await runTraining(e, never, (ev) => events.push(ev))).toBe('completed');
+    const done = events.at(-1)!;
+    expect(done.type === 'completed' && done.stoppedEarly).toBe(true);
+    expect(done.type === 'completed' && done.metrics.epochs).toBe(2);
+  });
+
+  it('refuses data it cannot learn from with INVALID_DATASET', async () => {
+    const one = path.join(root, 'one.csv');
+    await fs.writeFile(one, 'text,label\nخوب,مثبت\nعالی,مثبت\n');
+    const j = job({}, { dataset: { filePath: one, format: 'csv', header: null } });
+    await expect(runTraining(j, never, () => undefined)).rejects.toMatchObject({ code: 'INVALID_DATASET' });
+    await expect(runTraining(job({}, { maxFeatureBytes: 1000 }), never, () => undefined)).rejects.toMatchObject({ code: 'INVALID_DATASET', message: expect.stringMatching(/MB/) });
+  });
+});

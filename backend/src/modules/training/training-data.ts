@@ -1,0 +1,50 @@
+import type { DatasetFormat, FeatureRow, TrainingConfig } from '@sokhan/common';
+import { readRecords } from '../datasets/dataset-parser.js';
+import { NO_RAGGED_LIMIT } from '../datasets/datasets.service.js';
+
+export interface DatasetSource {
+  filePath: string;
+  format: DatasetFormat;
+  /** CSV/TSV header stored at upload. */
+  header: string[] | null;
+}
+
+/** The columns a job reads: its inputs and its label. */
+export function neededColumns(config: Pick<TrainingConfig, 'textColumn' | 'featureColumns' | 'labelColumn'>): string[] {
+  return [...(config.textColumn ? [config.textColumn] : []), ...config.featureColumns.map((c) => c.name), config.labelColumn];
+}
+
+/** Streams the dataset file and keeps only the needed columns of each row. */
+export async function loadRows(src: DatasetSource, columns: readonly string[]): Promise<FeatureRow[]> {
+  const rows: FeatureRow[] = [];
+  for await (const rec of readRecords(src.filePath, src.format, { header: src.header ?? undefined, raggedTolerance: NO_RAGGED_LIMIT })) {
+    const row: Record<string, unknown> = {};
+    for (const c of columns) row[c] = rec.values[c] ?? null;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** mulberry32: a tiny seeded generator, so a job's split and order are the same on every run and resume. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shuffles with the seed, then holds out floor(n × fraction) rows for validation. */
+export function splitRows<T>(rows: readonly T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
+  const order = rows.map((_, i) => i);
+  const rnd = seededRandom(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const held = Math.min(Math.floor(rows.length * fraction), Math.max(0, rows.length - 1));
+  return { validation: order.slice(0, held).map((i) => rows[i]!), train: order.slice(held).map((i) => rows[i]!) };
+}
