@@ -57,6 +57,7 @@ export function createSourcesModule(deps: SourcesModuleDeps): SourcesModule {
     modelsRoot: config.paths.models,
     serverToken: config.HF_TOKEN ? config.HF_TOKEN : null,
   });
+  let closed = false;
   return {
     sources,
     hub,
@@ -65,6 +66,8 @@ export function createSourcesModule(deps: SourcesModuleDeps): SourcesModule {
       start: () => downloads.start(),
       stop: async () => {
         await downloads.stop();
+        if (closed) return;
+        closed = true;
         await hub.close();
       },
     },
