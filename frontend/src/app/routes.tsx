@@ -3,6 +3,11 @@ import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SystemPage } from '../features/system/SystemPage';
+import { HubPage } from '../features/hub/HubPage';
+import { ModelPage } from '../features/hub/ModelPage';
+import { DownloadsPage } from '../features/downloads/DownloadsPage';
+import { LiveDownloadsProvider } from '../features/downloads/live-downloads';
+import { ModelsPage } from '../features/models/ModelsPage';
 import { GuestOnly, RequireAuth } from './guards';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './NotFoundPage';
@@ -31,11 +36,17 @@ export function AppRoutes() {
         element={
           <RequireAuth>
             <SignedInEffects />
-            <AppLayout />
+            <LiveDownloadsProvider>
+              <AppLayout />
+            </LiveDownloadsProvider>
           </RequireAuth>
         }
       >
         <Route index element={<Navigate to="/hub" replace />} />
+        <Route path="/hub" element={<HubPage />} />
+        <Route path="/hub/:owner/:name" element={<ModelPage />} />
+        <Route path="/downloads" element={<DownloadsPage />} />
+        <Route path="/models" element={<ModelsPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/system" element={<SystemPage />} />
         <Route path="*" element={<NotFoundPage />} />

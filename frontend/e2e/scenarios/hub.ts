@@ -1,0 +1,73 @@
+import { assert, fa, latinDigits, waitFor, type Scenario } from '../context.js';
+import { register } from './auth.js';
+
+const BIG_REPO = 'sokhan-lab/fa-tts-large';
+
+export const hubSearch: Scenario = {
+  name: 'Hub search with a query, a task chip and sort',
+  needs: [register.name],
+  async run({ page, goto, shot }) {
+    await goto('/hub');
+    await waitFor('result cards', () => page.getByTestId('model-card').count());
+    await page.getByLabel(fa.hub.searchLabel).fill('fa');
+    await page.getByRole('button', { name: fa.hub.search, exact: true }).click();
+    await page.waitForURL(/q=fa/);
+    await page.getByRole('button', { name: fa.hub.tasks['text-to-speech'] }).click();
+    await page.waitForURL(/task=text-to-speech/);
+    const cards = await waitFor('text-to-speech results', async () => {
+      const n = await page.getByTestId('model-card').count();
+      const badges = await page.getByTestId('model-card').getByText(fa.hub.tasks['text-to-speech']).count();
+      return n > 0 && n === badges ? n : 0;
+    });
+    assert(cards >= 2, `expected several TTS models, saw ${cards}`);
+    assert((await page.getByText(fa.hub.gated).count()) > 0, 'no gated badge in the TTS results');
+    await shot('hub-search');
+  },
+};
+
+export const download: Scenario = {
+  name: 'open a model, download it and watch progress reach 100 %, then see it installed',
+  needs: [register.name],
+  async run({ page, goto, shot, mirror }) {
+    await goto(`/hub/${BIG_REPO}`);
+    await page.getByRole('heading', { name: BIG_REPO }).waitFor();
+    await page.getByTestId('selection-summary').waitFor();
+    await shot('model-details');
+    // Slow the file host so the transfer lasts a few seconds and its progress can be watched.
+    mirror.faults.throttleBytesPerSec = 5 * 1024 * 1024;
+    try {
+      await page.getByRole('button', { name: fa.hub.download }).click();
+      const item = page.getByTestId('download-item');
+      const seen = new Set<number>();
+      await waitFor(
+        'progress between 1 % and 99 %',
+        async () => {
+          const text = latinDigits((await item.getByTestId('download-percent').textContent().catch(() => '')) ?? '');
+          const pct = Number.parseInt(text, 10);
+          if (!Number.isNaN(pct)) seen.add(pct);
+          return pct > 0 && pct < 100;
+        },
+        30_000,
+        100,
+      );
+      await shot('download-progress');
+      await waitFor('speed and ETA on screen', async () => (await item.textContent())?.includes(fa.downloads.currentFile), 10_000);
+      await waitFor('the download to complete', async () => (await item.getAttribute('data-status')) === 'completed', 60_000, 200);
+      const final = latinDigits((await item.getByTestId('download-percent').textContent()) ?? '');
+      assert(final.startsWith('100'), `the finished download shows ${final}`);
+      assert(seen.size >= 2, `progress did not move (values seen: ${[...seen].join(', ')})`);
+    } finally {
+      mirror.faults.throttleBytesPerSec = undefined;
+    }
+    await shot('download-complete');
+
+    await page.getByRole('link', { name: fa.downloads.seeInstalled }).first().click();
+    await page.waitForURL('**/models');
+    await page.locator(`[data-testid="installed-model"][data-repo="${BIG_REPO}"]`).waitFor();
+    await shot('installed-models');
+
+    await goto('/downloads');
+    await page.locator(`[data-testid="download-history"] [data-repo="${BIG_REPO}"][data-status="completed"]`).waitFor();
+    await shot('downloads');
+  },
+};

@@ -1,0 +1,66 @@
+import { FIXTURE_TOKEN, GATED_REPO_ID } from '../../../scripts/hub-mirror/fixtures.js';
+import { assert, en, fa, waitFor, type Scenario } from '../context.js';
+import { register } from './auth.js';
+
+export const hubToken: Scenario = {
+  name: 'save a Hub token (masked preview), see the gated notice, remove the token',
+  needs: [register.name],
+  async run({ page, goto, shot }) {
+    await goto('/settings');
+    const state = page.getByTestId('token-state');
+    await state.getByText(fa.settings.hub.none).waitFor();
+    await page.getByLabel(fa.settings.hub.token).fill('has spaces in it');
+    await page.getByRole('button', { name: fa.settings.hub.save }).click();
+    await page.getByText(fa.settings.hub.badFormat).waitFor();
+
+    await page.getByLabel(fa.settings.hub.token).fill(FIXTURE_TOKEN.granted);
+    await page.getByRole('button', { name: fa.settings.hub.validate, exact: true }).click();
+    await page.getByTestId('token-valid').getByText('sokhan-researcher').waitFor();
+    await page.getByRole('button', { name: fa.settings.hub.save }).click();
+    await state.getByText('sokhan-researcher').waitFor();
+    const preview = (await state.textContent()) ?? '';
+    assert(!preview.includes(FIXTURE_TOKEN.granted), 'the whole token is shown');
+    assert(/hf_…?\S*0001/.test(preview) || preview.includes('0001'), `no masked preview in "${preview}"`);
+    await shot('settings-token-saved');
+
+    await goto(`/hub/${GATED_REPO_ID}`);
+    await page.getByText(fa.hub.gatedTitle).waitFor();
+    await page.getByText(fa.hub.gatedWithToken).waitFor();
+    await shot('model-gated');
+    await page.getByTestId('gated-settings-link').click();
+    await page.waitForURL('**/settings');
+
+    await page.getByRole('button', { name: fa.settings.hub.remove }).click();
+    await page.getByRole('button', { name: fa.common.yes }).click();
+    await waitFor('the token to be gone', () => state.getByText(fa.settings.hub.none).count());
+  },
+};
+
+export const language: Scenario = {
+  name: 'switch language to English and back: the direction flips',
+  needs: [register.name],
+  async run({ page, goto, shot }) {
+    await goto('/settings');
+    await page.getByTestId('language-switch').click();
+    await waitFor('dir=ltr', () => page.evaluate(() => document.documentElement.dir === 'ltr' && document.documentElement.lang === 'en'));
+    await page.getByRole('heading', { name: en.settings.title, exact: true }).waitFor();
+    const sidebarSide = await page.evaluate(() => {
+      const box = document.querySelector('.sidebar')?.getBoundingClientRect();
+      return box ? box.left < window.innerWidth / 2 : null;
+    });
+    assert(sidebarSide === true, 'in English the sidebar should sit on the left');
+    await shot('settings-english');
+    // Stored on the server: a reload keeps English.
+    await page.reload();
+    await page.getByRole('heading', { name: en.settings.title, exact: true }).waitFor();
+    await page.getByTestId('language-switch').click();
+    await waitFor('dir=rtl', () => page.evaluate(() => document.documentElement.dir === 'rtl' && document.documentElement.lang === 'fa'));
+    const rightSide = await page.evaluate(() => {
+      const box = document.querySelector('.sidebar')?.getBoundingClientRect();
+      return box ? box.left > window.innerWidth / 2 : null;
+    });
+    assert(rightSide === true, 'in Persian the sidebar should sit on the right');
+    await page.getByRole('heading', { name: fa.settings.title, exact: true }).waitFor();
+    await shot('settings');
+  },
+};

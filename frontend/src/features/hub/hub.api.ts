@@ -1,0 +1,57 @@
+import type {
+  CreateDownloadBody,
+  DownloadListResponse,
+  DownloadRecord,
+  HubModelDetails,
+  HubSearchResponse,
+  HubSort,
+  HubTokenValidation,
+  InstalledListResponse,
+  InstalledModel,
+} from '@sokhan/common';
+import type { ApiClient } from '../../lib/api';
+
+export interface SearchParams {
+  q?: string;
+  task?: string;
+  sort?: HubSort;
+  language?: string;
+  author?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export const hubKeys = {
+  search: (p: Omit<SearchParams, 'cursor'>) => ['hub', 'search', p] as const,
+  model: (repoId: string, revision?: string) => ['hub', 'model', repoId, revision ?? 'main'] as const,
+  downloads: ['downloads'] as const,
+  download: (id: string) => ['download', id] as const,
+  installed: ['installed'] as const,
+};
+
+/** `owner/name` as two path segments, each encoded on its own. */
+export function repoPath(repoId: string): string {
+  return repoId
+    .split('/')
+    .map((part) => encodeURIComponent(part))
+    .join('/');
+}
+
+export const hubApi = {
+  search: (api: ApiClient, p: SearchParams, signal?: AbortSignal) =>
+    api.get<HubSearchResponse>('/api/sources/search', {
+      query: { q: p.q, task: p.task, sort: p.sort, language: p.language, author: p.author, limit: p.limit, cursor: p.cursor },
+      signal,
+    }),
+  model: (api: ApiClient, repoId: string, revision?: string, signal?: AbortSignal) =>
+    api.get<HubModelDetails>(`/api/sources/model/${repoPath(repoId)}`, { query: { revision }, signal }),
+  download: (api: ApiClient, body: CreateDownloadBody) => api.post<DownloadRecord>('/api/sources/download', body),
+  downloads: (api: ApiClient, query: { limit?: number; offset?: number; status?: string } = {}) =>
+    api.get<DownloadListResponse>('/api/sources/downloads', { query }),
+  getDownload: (api: ApiClient, id: string) => api.get<DownloadRecord>(`/api/sources/download/${encodeURIComponent(id)}`),
+  cancelDownload: (api: ApiClient, id: string) => api.delete<DownloadRecord>(`/api/sources/download/${encodeURIComponent(id)}`),
+  installed: (api: ApiClient) => api.get<InstalledListResponse>('/api/sources/installed'),
+  installedOne: (api: ApiClient, id: string) => api.get<InstalledModel>(`/api/sources/installed/${encodeURIComponent(id)}`),
+  deleteInstalled: (api: ApiClient, id: string) => api.delete<void>(`/api/sources/installed/${encodeURIComponent(id)}`),
+  validateToken: (api: ApiClient, token: string) => api.post<HubTokenValidation>('/api/sources/validate-token', { token }),
+};
