@@ -8,3 +8,4 @@ export * from './contracts/training.js';
 export * from './contracts/hub.js';
 export * from './features/index.js';
 export * from './contracts/tts.js';
+export * from './persian/index.js';

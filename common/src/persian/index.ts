@@ -1,0 +1,3 @@
+export * from './normalize.js';
+export * from './speech-text.js';
+export { MI_EXCEPTIONS, isVerbAfterMi } from './verb-prefix.js';
