@@ -8,6 +8,8 @@ import { ModelPage } from '../features/hub/ModelPage';
 import { DownloadsPage } from '../features/downloads/DownloadsPage';
 import { LiveDownloadsProvider } from '../features/downloads/live-downloads';
 import { ModelsPage } from '../features/models/ModelsPage';
+import { DatasetsPage } from '../features/datasets/DatasetsPage';
+import { DatasetPage } from '../features/datasets/DatasetPage';
 import { GuestOnly, RequireAuth } from './guards';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './NotFoundPage';
@@ -47,6 +49,8 @@ export function AppRoutes() {
         <Route path="/hub/:owner/:name" element={<ModelPage />} />
         <Route path="/downloads" element={<DownloadsPage />} />
         <Route path="/models" element={<ModelsPage />} />
+        <Route path="/datasets" element={<DatasetsPage />} />
+        <Route path="/datasets/:id" element={<DatasetPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/system" element={<SystemPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -1,0 +1,191 @@
+import { useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { DATASET_TYPES, datasetUploadFieldsSchema, type DatasetType } from '@sokhan/common';
+import { useFormat } from '../../app/preferences';
+import { useApi } from '../../app/services';
+import { Field } from '../../components/Field';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
+import { FileIcon, UploadIcon } from '../../components/icons';
+import { Button, Card, Ltr, ProgressBar } from '../../components/ui';
+import { validateWith, type FieldErrors } from '../../lib/validation';
+import { datasetKeys, datasetsApi } from './datasets.api';
+import { datasetProblem } from './problems';
+
+const ACCEPT = '.csv,.tsv,.jsonl,.ndjson,.txt,text/csv,text/tab-separated-values,application/jsonl';
+
+interface Progress {
+  loaded: number;
+  total: number;
+  startedAt: number;
+  bytesPerSecond: number;
+}
+
+/** Dataset names default to the file name without its extension. */
+export function nameFromFile(fileName: string): string {
+  return fileName.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ').trim() || fileName;
+}
+
+export function UploadCard() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const f = useFormat();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const abortRef = useRef<AbortController | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [type, setType] = useState<DatasetType | ''>('');
+  const [labelColumn, setLabelColumn] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<unknown>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [dragging, setDragging] = useState(false);
+
+  const choose = (picked: File | undefined | null) => {
+    if (!picked) return;
+    setFile(picked);
+    setError(null);
+    setErrors((e) => ({ ...e, file: '' }));
+    if (!name.trim()) setName(nameFromFile(picked.name));
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    choose(e.dataTransfer.files[0]);
+  };
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const fields = {
+      name,
+      ...(description.trim() ? { description } : {}),
+      ...(type ? { type } : {}),
+      ...(labelColumn.trim() ? { labelColumn: labelColumn.trim() } : {}),
+    };
+    const checked = validateWith(t, datasetUploadFieldsSchema, fields, (n) => f.number(n));
+    const found: FieldErrors = checked.ok ? {} : { ...checked.errors };
+    if (!file) found.file = t('datasets.upload.noFile');
+    else if (file.size === 0) found.file = t('datasets.problems.empty-file');
+    setErrors(found);
+    if (!checked.ok || !file || found.file) return;
+    const controller = new AbortController();
+    abortRef.current = controller;
+    setProgress({ loaded: 0, total: file.size, startedAt: performance.now(), bytesPerSecond: 0 });
+    try {
+      const dataset = await datasetsApi.upload(api, checked.data, file, {
+        signal: controller.signal,
+        onProgress: (loaded, total) => {
+          const now = performance.now();
+          setProgress((p) => {
+            if (!p) return p;
+            const seconds = (now - p.startedAt) / 1000;
+            return { ...p, loaded, total, bytesPerSecond: seconds > 0.2 ? loaded / seconds : 0 };
+          });
+        },
+      });
+      await queryClient.invalidateQueries({ queryKey: datasetKeys.all });
+      void navigate(`/datasets/${dataset.id}`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      abortRef.current = null;
+      setProgress(null);
+    }
+  };
+
+  const fraction = progress && progress.total > 0 ? progress.loaded / progress.total : 0;
+  const speed = progress?.bytesPerSecond ?? 0;
+  const problem = datasetProblem(t, error, (n) => f.number(n));
+
+  return (
+    <Card title={t('datasets.upload.title')} actions={<UploadIcon />}>
+      <form className="form" onSubmit={onSubmit} noValidate>
+        <div
+          className={['dropzone', dragging ? 'dropzone-active' : '', errors.file ? 'dropzone-invalid' : ''].filter(Boolean).join(' ')}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+        >
+          <FileIcon className="dropzone-icon" />
+          {file ? (
+            <p className="dropzone-file">
+              <Ltr className="mono">{file.name}</Ltr> <span className="muted">({f.bytes(file.size)})</span>
+            </p>
+          ) : (
+            <p>{t('datasets.upload.drop')}</p>
+          )}
+          <p className="field-hint">{t('datasets.upload.formats')}</p>
+          <label className="btn btn-sm" htmlFor="dataset-file">
+            {file ? t('datasets.upload.change') : t('datasets.upload.choose')}
+          </label>
+          <input
+            ref={inputRef}
+            id="dataset-file"
+            name="file"
+            type="file"
+            accept={ACCEPT}
+            className="visually-hidden"
+            aria-invalid={errors.file ? true : undefined}
+            aria-describedby={errors.file ? 'dataset-file-error' : undefined}
+            onChange={(e) => choose(e.target.files?.[0])}
+          />
+          {errors.file && (
+            <p className="field-error" id="dataset-file-error" role="alert">
+              {errors.file}
+            </p>
+          )}
+        </div>
+        <div className="form-row">
+          <Field label={t('datasets.fields.name')} error={errors.name}>
+            <input className="input" name="name" value={name} onChange={(e) => setName(e.target.value)} dir="auto" />
+          </Field>
+          <Field label={t('datasets.fields.type')} hint={t('datasets.upload.typeHint')}>
+            <select className="select" value={type} onChange={(e) => setType(e.target.value as DatasetType | '')}>
+              <option value="">{t('datasets.types.auto')}</option>
+              {DATASET_TYPES.map((dt) => (
+                <option key={dt} value={dt}>
+                  {t(`datasets.types.${dt}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <div className="form-row">
+          <Field label={t('datasets.fields.description')} error={errors.description}>
+            <input className="input" value={description} onChange={(e) => setDescription(e.target.value)} dir="auto" />
+          </Field>
+          <Field label={t('datasets.fields.labelColumn')} hint={t('datasets.upload.labelHint')} error={errors.labelColumn}>
+            <input className="input" value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)} dir="auto" />
+          </Field>
+        </div>
+        {progress && (
+          <div className="upload-progress" data-testid="upload-progress">
+            <ProgressBar value={fraction} label={t('datasets.upload.progress')} />
+            <div className="meta-line">
+              <span>{f.percent(fraction)}</span>
+              <span>{t('downloads.bytes', { done: f.bytes(progress.loaded), total: f.bytes(progress.total) })}</span>
+              {speed > 0 && <span>{f.speed(speed)}</span>}
+              {fraction >= 1 && <span>{t('datasets.upload.analysing')}</span>}
+            </div>
+          </div>
+        )}
+        {problem ? <Notice tone="danger">{problem}</Notice> : <ErrorNotice error={error} />}
+        <div className="form-actions">
+          <Button type="submit" variant="primary" icon={<UploadIcon />} busy={!!progress}>
+            {t('datasets.upload.submit')}
+          </Button>
+          {progress && <Button onClick={() => abortRef.current?.abort()}>{t('common.cancel')}</Button>}
+        </div>
+      </form>
+    </Card>
+  );
+}
