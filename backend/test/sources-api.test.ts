@@ -196,6 +196,22 @@ describe('downloads', () => {
     expect((await api(alice.token).get(`/api/sources/download/${rec.id}`)).body).toMatchObject({ status: 'cancelled', modelId: null });
   });
 
+  it("cancelling a waiting duplicate leaves another user's running transfer alone", async () => {
+    fx.mirror.faults.throttleBytesPerSec = 300_000;
+    const running = await download(alice.token, { repoId: SLOW_B, include: ['nested/**'] });
+    const waiting = await download(bob.token, { repoId: SLOW_B, include: ['nested/**'] });
+    const dir = path.join(t.config.paths.models, 'test-lab', 'slow-b');
+    await waitFor(async () => (await listTree(dir)).some((p) => p.endsWith('.part')), 'a .part file');
+    expect((await api(bob.token).del(`/api/sources/download/${waiting.id}`)).body.status).toBe('cancelled');
+    expect((await listTree(dir)).some((p) => p.endsWith('.part'))).toBe(true);
+    fx.mirror.faults.throttleBytesPerSec = 0;
+    expect((await waitForDownload(t.app, alice.token, running.id)).status).toBe('completed');
+    const want = fx.repo(SLOW_B).files.find((f) => f.path === 'nested/extra.bin')!;
+    expect(await sha256File(path.join(dir, 'nested', 'extra.bin'))).toBe(want.sha256);
+    const model = await t.pool.query(`SELECT id FROM models WHERE repo_id = $1`, [SLOW_B]);
+    await api(alice.token).del(`/api/sources/installed/${model.rows[0].id}`).expect(204);
+  });
+
   it('fails a download whose bytes do not match the sha256 with FILE_CHECK_FAILED and no final file', async () => {
     fx.mirror.faults.corruptFile = 'weights.bin';
     const rec = await download(alice.token, { repoId: SLOW_B, include: ['weights.bin'] });

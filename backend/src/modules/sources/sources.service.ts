@@ -292,9 +292,10 @@ export class SourcesService {
 
   private async cleanupAfterCancel(row: DownloadRow): Promise<void> {
     const dest = repoFolder(this.deps.modelsRoot, row.repo_id, row.revision);
-    const others = await this.deps.repo.countActiveFor(row.repo_id, row.revision, row.id);
+    // Another user's download of the same repo+revision shares these files (and may be writing them): keep them.
+    if ((await this.deps.repo.countActiveFor(row.repo_id, row.revision, row.id)) > 0) return;
     await removePartFiles(dest);
-    if (others > 0 || !row.model_id) return;
+    if (!row.model_id) return;
     const model = await this.deps.repo.getModel(row.model_id);
     if (!model) return;
     if (row.options.replacesReady) {
