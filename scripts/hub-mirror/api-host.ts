@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canAccess, type Caller, type TokenBook } from './auth.js';
 import { sendFile } from './file-response.js';
 import type { UrlSigner } from './file-host.js';
+import { lfsPointer } from './hashing.js';
 import { contentDisposition, delay, sendHubError, sendJson } from './http-util.js';
-import { allFields, listItem, repoInfo, treeEntries, whoami } from './presenters.js';
+import { allFields, listItem, repoInfo, treeEntries, whoami, type TreeEntry } from './presenters.js';
 import { safeRelativePath, type RepoHeader, type RepoKind, type RepoSnapshot, type RepoStore } from './repo-store.js';
 import type { HubMirrorStats, MirrorFaults } from './types.js';
 
@@ -51,7 +52,7 @@ export function createApiHandler(deps: ApiHostDeps) {
       sendHubError(req, res, 503, 'Service Unavailable');
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
       sendHubError(req, res, 405, 'Method not allowed');
       return;
     }
@@ -98,13 +99,24 @@ async function route(
     s = [...s.slice(0, 2), ...s[2].split('/'), ...s.slice(3)];
   }
   const [a, b, c, d, e, f] = s;
+  const kindOf = (segment: string | undefined): RepoKind | null =>
+    segment === 'models' ? 'model' : segment === 'datasets' ? 'dataset' : null;
+  if (req.method === 'POST') {
+    // The only write-free POST of the Hub's read API: paths-info.
+    const kind = kindOf(b);
+    if (a === 'api' && kind && c !== undefined && d !== undefined && e === 'paths-info' && s.length >= 6) {
+      return pathsInfo(deps, req, res, kind, c, d, s.slice(5).join('/'), caller);
+    }
+    sendHubError(req, res, 405, 'Method not allowed');
+    return;
+  }
   if (a === 'api') {
     if (b === 'whoami-v2' && s.length === 2) {
       if (caller.kind !== 'user') sendHubError(req, res, 401, INVALID_CREDENTIALS);
       else sendJson(req, res, 200, whoami(caller.entry));
       return;
     }
-    const kind: RepoKind | null = b === 'models' ? 'model' : b === 'datasets' ? 'dataset' : null;
+    const kind = kindOf(b);
     if (kind && s.length === 2) return listRepos(deps, req, res, kind, query, caller);
     if (kind && c !== undefined && d !== undefined) {
       if (s.length === 4) return info(deps, req, res, kind, c, d, 'main', query, caller);
@@ -114,11 +126,11 @@ async function route(
     sendHubError(req, res, 404, 'Not Found');
     return;
   }
-  if (a === 'datasets' && b !== undefined && c !== undefined && d === 'resolve' && e !== undefined && s.length >= 6) {
-    return resolve(deps, req, res, 'dataset', b, c, e, s.slice(5), caller);
+  if (a === 'datasets' && b !== undefined && c !== undefined && (d === 'resolve' || d === 'raw') && e !== undefined && s.length >= 6) {
+    return resolve(deps, req, res, 'dataset', b, c, e, s.slice(5), caller, d);
   }
-  if (a !== undefined && b !== undefined && c === 'resolve' && d !== undefined && s.length >= 5) {
-    return resolve(deps, req, res, 'model', a, b, d, s.slice(4), caller);
+  if (a !== undefined && b !== undefined && (c === 'resolve' || c === 'raw') && d !== undefined && s.length >= 5) {
+    return resolve(deps, req, res, 'model', a, b, d, s.slice(4), caller, c);
   }
   sendHubError(req, res, 404, 'Not Found');
 }
@@ -154,7 +166,8 @@ async function atRevision(
   rev: string,
 ): Promise<RepoSnapshot | null> {
   const snapshot = await deps.store.snapshot(header);
-  if (rev === 'main' || rev === 'refs/heads/main' || rev === snapshot.sha) return snapshot;
+  // `HEAD` and `refs/heads/main` are the Hub's aliases of main (the official JS client asks for HEAD).
+  if (rev === 'main' || rev === 'HEAD' || rev === 'refs/heads/main' || rev === snapshot.sha) return snapshot;
   sendHubError(req, res, 404, `Invalid rev id: ${rev}`, 'RevisionNotFound');
   return null;
 }
@@ -377,8 +390,9 @@ async function resolve(
   rev: string,
   pathSegments: string[],
   caller: Caller,
+  mode: 'resolve' | 'raw',
 ): Promise<void> {
-  deps.stats.resolveCount += 1;
+  if (mode === 'resolve') deps.stats.resolveCount += 1;
   const relPath = safeRelativePath(pathSegments.join('/'));
   if (!relPath) {
     sendHubError(req, res, 400, 'Invalid file path');
@@ -415,6 +429,18 @@ async function resolve(
     return;
   }
   const common = { 'X-Repo-Commit': snapshot.sha };
+  if (file.lfs && mode === 'raw') {
+    // raw/ serves what git stores: the LFS pointer, not the content.
+    const pointer = lfsPointer(file.lfs.sha256, file.lfs.size);
+    res.writeHead(200, {
+      ...common,
+      ETag: `"${file.oid}"`,
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': Buffer.byteLength(pointer),
+    });
+    res.end(req.method === 'HEAD' ? undefined : pointer);
+    return;
+  }
   if (file.lfs) {
     const location = deps.signer.url(deps.fileBase(req), kind, header.id, file.lfs.sha256, file.path);
     const body = `Found. Redirecting to ${location}`;
@@ -442,4 +468,68 @@ async function resolve(
       drop: null,
     },
   );
+}
+
+/** Reads a small request body (paths-info sends a list of paths), refusing more than 1 MiB. */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 1 << 20) throw new BadRequest('Request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `POST /api/models/{id}/paths-info/{rev}` with JSON `{paths, expand}` or a form `paths=…&expand=…`. */
+async function pathsInfo(
+  deps: ApiHostDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind: RepoKind,
+  owner: string,
+  name: string,
+  rev: string,
+  caller: Caller,
+): Promise<void> {
+  const raw = await readBody(req);
+  let paths: string[] = [];
+  let expand: boolean;
+  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw || '{}');
+    } catch {
+      throw new BadRequest('Invalid JSON body');
+    }
+    const body = (parsed ?? {}) as { paths?: unknown; expand?: unknown };
+    if (Array.isArray(body.paths)) paths = body.paths.filter((p): p is string => typeof p === 'string');
+    else if (typeof body.paths === 'string') paths = [body.paths];
+    expand = body.expand === true || body.expand === 'true';
+  } else {
+    const form = new URLSearchParams(raw);
+    paths = form.getAll('paths').flatMap((p) => p.split(','));
+    expand = form.get('expand') === 'true' || form.get('expand') === '1';
+  }
+  const header = await visibleRepo(deps, req, res, kind, owner, name, caller);
+  if (!header) return;
+  const snapshot = await atRevision(deps, req, res, header, rev);
+  if (!snapshot) return;
+  const out: (TreeEntry & { lastCommit?: unknown })[] = [];
+  for (const wanted of paths) {
+    const p = wanted.replace(/\/+$/, '');
+    const file = snapshot.files.find((f) => f.path === p);
+    const dir = snapshot.directories.find((d) => d.path === p);
+    let entry: TreeEntry | null = null;
+    if (file) {
+      entry = { type: 'file', oid: file.oid, size: file.size, path: file.path };
+      if (file.lfs) entry.lfs = { oid: file.lfs.sha256, size: file.lfs.size, pointerSize: file.lfs.pointerSize };
+    } else if (dir) {
+      entry = { type: 'directory', oid: dir.oid, size: 0, path: dir.path };
+    }
+    if (!entry) continue;
+    out.push(expand ? { ...entry, lastCommit: { id: snapshot.sha, title: 'Mirror snapshot', date: header.meta.lastModified } } : entry);
+  }
+  sendJson(req, res, 200, out);
 }
