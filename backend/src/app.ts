@@ -9,6 +9,7 @@ import { datasetsRoutes } from './modules/datasets/datasets.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { hubTokenRoutes, sourcesRoutes } from './modules/sources/sources.routes.js';
 import { healthRoutes, systemRoutes } from './modules/system/system.routes.js';
+import { ttsRoutes } from './modules/tts/tts.routes.js';
 import { requireAuth } from './platform/http/auth-middleware.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/http/errors.js';
 import { corsPolicy, limiter, requireJsonBody, securityHeaders } from './platform/http/security.js';
@@ -70,6 +71,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/settings/huggingface', auth, hubTokenRoutes(services.sources));
   app.use('/api/settings', auth, settingsRoutes(services.settings));
   app.use('/api/datasets', auth, datasetsRoutes(services.datasets));
+  app.use('/api/tts', auth, ttsRoutes(services.tts));
 
   app.use('/api', notFoundHandler);
   serveSpa(app, config.paths.frontendDist);

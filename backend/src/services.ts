@@ -1,3 +1,4 @@
+import { prepareSpeechText } from '@sokhan/common';
 import type { Config } from './config.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import { DatasetsRepository } from './modules/datasets/datasets.repository.js';
@@ -9,6 +10,8 @@ import type { SourcesService } from './modules/sources/sources.service.js';
 import { SystemRepository } from './modules/system/system.repository.js';
 import { SystemService } from './modules/system/system.service.js';
 import { tfBackendInfo } from './modules/training/tf-backend.js';
+import { createTtsModule } from './modules/tts/tts.factory.js';
+import type { TtsService } from './modules/tts/tts.service.js';
 import { SecretBox } from './platform/crypto/secret-box.js';
 import type { Pool } from './platform/db/pool.js';
 import type { Logger } from './platform/logger.js';
@@ -33,6 +36,7 @@ export interface Services {
   system: SystemService;
   sources: SourcesService;
   datasets: DatasetsService;
+  tts: TtsService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -60,12 +64,15 @@ export function createServices(deps: CoreDeps): Services {
   const runners: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   const hubModule = createSourcesModule({ config, pool, logger: deps.logger, notifier: deps.notifier, settings });
   runners.push(hubModule.runner);
+  const ttsModule = createTtsModule({ config, pool, logger: deps.logger, prepare: (text) => prepareSpeechText(text) });
+  runners.push(ttsModule.runner);
   return {
     auth: deps.auth,
     settings,
     system,
     sources: hubModule.sources,
     datasets,
+    tts: ttsModule.service,
     start: async () => {
       for (const r of runners) await r.start();
     },
