@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log('Point clients at it:');
   console.log(`  export HF_ENDPOINT=${mirror.url}`);
-  console.log(`  curl ${mirror.url}/api/models?search=fa`);
+  console.log(`  curl '${mirror.url}/api/models?search=fa'`);
   if (host === '127.0.0.1' || host === 'localhost') console.log('  (bound to loopback; use --host 0.0.0.0 to serve other machines)');
 
   // Hash in the background so the first downloads answer at once; requests before that hash on demand.
