@@ -157,6 +157,17 @@ describe('resilience', () => {
     await dead.close();
   });
 
+  it('times out a Hub that does not answer (headers timeout) and reports it as unreachable', async () => {
+    const impatient = new HubClient({ endpoint: fx.mirror.url, timeoutMs: 200, retries: 0 });
+    fx.mirror.faults.delayMs = 3000;
+    const started = Date.now();
+    const e = await appErr(impatient.getModelInfo(PIPER));
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(e.code).toBe('HUB_UNREACHABLE');
+    expect(e.message).toMatch(/TIMEOUT/i);
+    await impatient.close();
+  });
+
   it('goes through an HTTP proxy (CONNECT) when one is configured', async () => {
     const tunnels: string[] = [];
     const proxy = http.createServer((_req, res) => res.writeHead(405).end());
