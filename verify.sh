@@ -45,7 +45,7 @@ fi
 
 step lint "last_line lint 'problem|error' || echo '0 TypeScript errors, 0 lint problems'" -- npm run lint
 
-VDB_DIR=$(mktemp -d)
+VDB_DIR=$(mktemp -d); chmod 755 "$VDB_DIR"   # the embedded server runs as the postgres user when we are root
 step verify-db "last_line verify-db 'verify:db'" -- env DATABASE_URL= DATA_DIR="$VDB_DIR/data" EMBEDDED_PG_PORT="$(free_port)" npm run verify:db --silent
 rm -rf "$VDB_DIR"
 
@@ -55,7 +55,7 @@ step tests "node -e 'const r=require(\"./$LOGS/vitest.json\"); console.log(r.num
 step verify-build "last_line verify-build 'verify:build'" -- npm run verify:build --silent
 
 # One server for verify:api and test-api.sh: the built app on a free port, a fresh database, a Hub mirror.
-RUN_DIR=$(mktemp -d)
+RUN_DIR=$(mktemp -d); chmod 755 "$RUN_DIR"
 MIRROR_PORT=$(free_port)
 npx tsx --conditions=source scripts/hub-mirror/cli.ts --dir "$RUN_DIR/hub" --port "$MIRROR_PORT" --fixtures >"$LOGS/hub-mirror.log" 2>&1 &
 MIRROR_PID=$!

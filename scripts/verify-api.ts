@@ -17,6 +17,7 @@ async function ownServer(): Promise<{ base: string; stop(): Promise<void> }> {
   const { startServer } = await import('../backend/src/server.js');
   const { freePort } = await import('../backend/test/ports.js');
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-verify-api-'));
+  await fs.chmod(root, 0o755); // the embedded server runs as the postgres user when we are root
   const mirror = await startMirror(root);
   const config = loadConfig(
     {
