@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canAccess, type Caller, type TokenBook } from './auth.js';
@@ -172,6 +173,26 @@ async function atRevision(
   return null;
 }
 
+/**
+ * The hostilePaths fault: extra, untrusted names listed in siblings, tree and paths-info (never served), so
+ * tests can prove a client refuses them rather than writing outside its folder.
+ */
+function withInjected(snapshot: RepoSnapshot | null, faults: MirrorFaults): RepoSnapshot | null {
+  const extra = snapshot ? faults.hostilePaths?.[snapshot.id] : undefined;
+  if (!snapshot || !extra || extra.length === 0) return snapshot;
+  const injected = extra.map((p) => ({
+    path: p,
+    absPath: '',
+    size: 16,
+    mtimeMs: 0,
+    ino: 0,
+    sha256: createHash('sha256').update(`hostile:${p}`).digest('hex'),
+    oid: createHash('sha1').update(`hostile:${p}`).digest('hex'),
+    lfs: null,
+  }));
+  return { ...snapshot, files: [...snapshot.files, ...injected] };
+}
+
 async function readConfig(s: RepoHeader): Promise<Record<string, unknown> | undefined> {
   const entry = s.entries.find((e) => e.path === 'config.json');
   if (!entry || entry.size > 1 << 20) return undefined;
@@ -200,7 +221,7 @@ async function info(
 ): Promise<void> {
   const header = await visibleRepo(deps, req, res, kind, owner, name, caller);
   if (!header) return;
-  const snapshot = await atRevision(deps, req, res, header, rev);
+  const snapshot = withInjected(await atRevision(deps, req, res, header, rev), deps.faults);
   if (!snapshot) return;
   const blobs = query.get('blobs') === 'true' || query.get('blobs') === '1';
   const body = repoInfo(snapshot, await readConfig(snapshot), blobs);
@@ -324,7 +345,7 @@ async function listRepos(
   const needSnapshot = full || expand.some((k) => ['sha', 'siblings', 'usedStorage'].includes(k));
   const items: Record<string, unknown>[] = [];
   for (const h of page) {
-    const source = needSnapshot ? await deps.store.snapshot(h) : h;
+    const source = needSnapshot ? (withInjected(await deps.store.snapshot(h), deps.faults) ?? h) : h;
     const config = wantConfig || expand.includes('config') ? await readConfig(h) : undefined;
     const fields = allFields(source, config, false);
     let item: Record<string, unknown>;
@@ -360,7 +381,7 @@ async function tree(
 ): Promise<void> {
   const header = await visibleRepo(deps, req, res, kind, owner, name, caller);
   if (!header) return;
-  const snapshot = await atRevision(deps, req, res, header, rev);
+  const snapshot = withInjected(await atRevision(deps, req, res, header, rev), deps.faults);
   if (!snapshot) return;
   const prefix = subPath.replace(/\/+$/, '');
   if (prefix && (safeRelativePath(prefix) === null || !snapshot.directories.some((d) => d.path === prefix))) {
@@ -514,7 +535,7 @@ async function pathsInfo(
   }
   const header = await visibleRepo(deps, req, res, kind, owner, name, caller);
   if (!header) return;
-  const snapshot = await atRevision(deps, req, res, header, rev);
+  const snapshot = withInjected(await atRevision(deps, req, res, header, rev), deps.faults);
   if (!snapshot) return;
   const out: (TreeEntry & { lastCommit?: unknown })[] = [];
   for (const wanted of paths) {

@@ -452,6 +452,23 @@ describe('faults', () => {
   });
 });
 
+describe('hostilePaths fault', () => {
+  it('lists untrusted names in siblings and tree but never serves them', async () => {
+    const id = 'sokhan-lab/vits-fa-female';
+    const names = ['../../escape.sh', '/etc/cron.d/x', 'a\\b.txt', 'C:/win.ini'];
+    mirror.faults.hostilePaths = { [id]: names };
+    const info = (await (await fetch(`${mirror.url}/api/models/${id}?blobs=true`)).json()) as { siblings: { rfilename: string }[] };
+    expect(info.siblings.map((s) => s.rfilename)).toEqual(expect.arrayContaining(names));
+    const tree = (await (await fetch(`${mirror.url}/api/models/${id}/tree/main?recursive=true`)).json()) as { path: string }[];
+    expect(tree.map((e) => e.path)).toEqual(expect.arrayContaining(names));
+    const res = await rawGet(mirror.url, `/${id}/resolve/main/${encodeURIComponent('../../escape.sh')}`);
+    expect(res.status).toBe(400);
+    mirror.resetFaults();
+    const clean = (await (await fetch(`${mirror.url}/api/models/${id}`)).json()) as { siblings: { rfilename: string }[] };
+    expect(clean.siblings.map((s) => s.rfilename)).not.toContain('../../escape.sh');
+  });
+});
+
 describe('Hub extras the official clients use', () => {
   it('answers paths-info, raw pointers, HEAD as a revision, and datasets', async () => {
     const id = 'persian-nlp/bert-fa-sentiment';

@@ -16,8 +16,13 @@ export interface MirrorFaults {
   failNext5xx?: number;
   /** Wait this long before answering any request (either host). */
   delayMs?: number;
-  /** Cap the body rate of file bodies (either host), re-read per chunk. */
+  /** Cap the body rate of file bodies (either host), re-read per chunk of a throttled response. */
   throttleBytesPerSec?: number;
+  /**
+   * repo id → extra untrusted file names (`../evil.sh`, `/etc/x`, `a\\b`, `C:/x`) listed in siblings, tree and
+   * paths-info but never served, so tests can prove a client refuses them.
+   */
+  hostilePaths?: Record<string, string[]>;
 }
 
 /** A token the mirror accepts; `grants` are the gated or private repo ids it can read (`*` and `owner/*` work). */
