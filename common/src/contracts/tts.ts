@@ -61,7 +61,8 @@ export type TtsVoicesResponse = z.infer<typeof ttsVoicesResponseSchema>;
  * not apply to it). Text emptiness and length are checked by the server (EMPTY_TEXT / TEXT_TOO_LONG), not here.
  */
 export const ttsParamsSchema = z.strictObject({
-  text: z.string().max(100_000),
+  /** Bounded by the server (TEXT_TOO_LONG past `maxTextLength` code points) and by the JSON body limit. */
+  text: z.string(),
   voiceId: z.string().trim().min(1).max(1000),
   rate: z.number().min(TTS_RATE_RANGE.min).max(TTS_RATE_RANGE.max).optional(),
   noiseScale: z.number().min(TTS_NOISE_SCALE_RANGE.min).max(TTS_NOISE_SCALE_RANGE.max).optional(),
