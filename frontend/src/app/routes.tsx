@@ -10,6 +10,10 @@ import { LiveDownloadsProvider } from '../features/downloads/live-downloads';
 import { ModelsPage } from '../features/models/ModelsPage';
 import { DatasetsPage } from '../features/datasets/DatasetsPage';
 import { DatasetPage } from '../features/datasets/DatasetPage';
+import { TrainingPage } from '../features/training/TrainingPage';
+import { NewTrainingPage } from '../features/training/NewTrainingPage';
+import { JobPage } from '../features/training/JobPage';
+import { LiveTrainingProvider } from '../features/training/live-training';
 import { GuestOnly, RequireAuth } from './guards';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './NotFoundPage';
@@ -39,7 +43,9 @@ export function AppRoutes() {
           <RequireAuth>
             <SignedInEffects />
             <LiveDownloadsProvider>
-              <AppLayout />
+              <LiveTrainingProvider>
+                <AppLayout />
+              </LiveTrainingProvider>
             </LiveDownloadsProvider>
           </RequireAuth>
         }
@@ -51,6 +57,9 @@ export function AppRoutes() {
         <Route path="/models" element={<ModelsPage />} />
         <Route path="/datasets" element={<DatasetsPage />} />
         <Route path="/datasets/:id" element={<DatasetPage />} />
+        <Route path="/training" element={<TrainingPage />} />
+        <Route path="/training/new" element={<NewTrainingPage />} />
+        <Route path="/training/:id" element={<JobPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/system" element={<SystemPage />} />
         <Route path="*" element={<NotFoundPage />} />

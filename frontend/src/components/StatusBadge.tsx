@@ -7,6 +7,8 @@ const TONES: Record<string, Tone> = {
   running: 'accent',
   downloading: 'accent',
   paused: 'warning',
+  pausing: 'warning',
+  training: 'accent',
   completed: 'success',
   ready: 'success',
   failed: 'danger',
@@ -14,7 +16,7 @@ const TONES: Record<string, Tone> = {
   error: 'danger',
 };
 
-const KNOWN = ['queued', 'pending', 'running', 'downloading', 'paused', 'completed', 'ready', 'failed', 'cancelled', 'error'] as const;
+const KNOWN = ['queued', 'pending', 'running', 'downloading', 'training', 'pausing', 'paused', 'completed', 'ready', 'failed', 'cancelled', 'error'] as const;
 type Known = (typeof KNOWN)[number];
 
 /** Job, download and model states share one vocabulary in the locale files. */

@@ -1,0 +1,298 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { EARLY_STOPPING_MONITORS, OPTIMIZERS, TRAINING_LIMITS, type DatasetDetail, type EarlyStoppingMonitor, type OptimizerName } from '@sokhan/common';
+import { useFormat } from '../../app/preferences';
+import { useApi } from '../../app/services';
+import { Field } from '../../components/Field';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { ChartIcon } from '../../components/icons';
+import { Button, Card, EmptyState, Loading, PageHeader } from '../../components/ui';
+import { ApiError } from '../../lib/api';
+import { issueMessage, serverFieldErrors, type FieldErrors, type IssueLike } from '../../lib/validation';
+import { datasetKeys, datasetsApi } from '../datasets/datasets.api';
+import { applyDataset, buildRequest, defaultDraft, type TrainingDraft } from './form-model';
+import { LayerBuilder } from './LayerBuilder';
+import { trainingApi, trainingKeys } from './training.api';
+
+function pathOf(issue: IssueLike): string {
+  return typeof issue.path === 'string' ? issue.path : issue.path.map(String).join('.');
+}
+
+/** The schema's cross-field rules (code `custom`) get sentences of their own, chosen by where they point. */
+function customMessage(t: TFunction, issue: IssueLike, draft: TrainingDraft): string | null {
+  if (issue.code !== 'custom') return null;
+  const path = pathOf(issue);
+  if (path === 'textColumn') return draft.textColumn ? t('training.errors.labelIsInput') : t('training.errors.textColumnRequired');
+  if (path === 'featureColumns') return t('training.errors.featuresRequired');
+  if (path.startsWith('featureColumns.')) return t('training.errors.labelIsInput');
+  if (path === 'earlyStopping.monitor') return draft.task === 'tabular-regression' && draft.monitor.includes('accuracy') ? t('training.errors.noAccuracy') : t('training.errors.needsValidation');
+  return null;
+}
+
+export function formErrors(t: TFunction, issues: IssueLike[], draft: TrainingDraft, formatNumber: (n: number) => string): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const key = pathOf(issue) || '_form';
+    if (!(key in out)) out[key] = customMessage(t, issue, draft) ?? issueMessage(t, issue, formatNumber);
+  }
+  return out;
+}
+
+export function NewTrainingPage() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [params] = useSearchParams();
+  const datasets = useQuery({ queryKey: datasetKeys.list, queryFn: () => datasetsApi.list(api) });
+  const items = datasets.data?.items ?? [];
+  const initialId = params.get('dataset') ?? '';
+  return (
+    <div className="page">
+      <PageHeader title={t('training.new.title')} subtitle={t('training.new.subtitle')} />
+      {datasets.isPending && <Loading />}
+      {datasets.error && <ErrorNotice error={datasets.error} />}
+      {datasets.isSuccess && items.length === 0 && (
+        <EmptyState icon={<ChartIcon />} title={t('training.new.noDatasets')}>
+          <Link to="/datasets" className="btn btn-primary">
+            {t('training.new.toDatasets')}
+          </Link>
+        </EmptyState>
+      )}
+      {items.length > 0 && <TrainingForm datasetIds={items.map((d) => ({ id: d.id, name: d.name }))} initialId={items.some((d) => d.id === initialId) ? initialId : (items[0]?.id ?? '')} />}
+    </div>
+  );
+}
+
+function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; name: string }[]; initialId: string }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const f = useFormat();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<TrainingDraft>(() => ({ ...defaultDraft(), datasetId: initialId }));
+  const [appliedFor, setAppliedFor] = useState<string | null>(null);
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+
+  const dataset = useQuery({
+    queryKey: datasetKeys.one(draft.datasetId),
+    queryFn: () => datasetsApi.get(api, draft.datasetId),
+    enabled: !!draft.datasetId,
+  });
+  // When a dataset's details arrive, columns and task follow it (once per dataset chosen).
+  const loaded = dataset.data;
+  if (loaded && loaded.id === draft.datasetId && appliedFor !== draft.datasetId) {
+    setAppliedFor(draft.datasetId);
+    setDraft((d) => applyDataset(d, loaded));
+  }
+
+  const built = useMemo(() => buildRequest(draft), [draft]);
+  const num = (n: number) => f.number(n);
+  const liveErrors = formErrors(t, built.issues, draft, num);
+  const errors: FieldErrors = { ...serverErrors };
+  for (const [k, v] of Object.entries(liveErrors)) if (submitted || k !== 'datasetId') errors[k] ??= v;
+
+  const set = <K extends keyof TrainingDraft>(key: K, value: TrainingDraft[K]) => {
+    setServerErrors({});
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
+
+  const create = useMutation({
+    mutationFn: () => {
+      if (!built.request) throw new Error('invalid');
+      return trainingApi.create(api, built.request);
+    },
+    onSuccess: (job) => {
+      void queryClient.invalidateQueries({ queryKey: trainingKeys.all });
+      void queryClient.invalidateQueries({ queryKey: datasetKeys.all });
+      void navigate(`/training/${job.id}`);
+    },
+    onError: (err) => {
+      if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') setServerErrors(serverFieldErrors(t, err, num));
+    },
+  });
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitted(true);
+    if (built.request) create.mutate();
+  };
+
+  const ds: DatasetDetail | undefined = dataset.data?.id === draft.datasetId ? dataset.data : undefined;
+  const columns = ds?.columns ?? [];
+  const isText = draft.task === 'text-classification';
+  const classes = ds?.classCounts?.length ?? 0;
+  const errorCount = Object.values(errors).filter(Boolean).length;
+
+  return (
+    <form className="training-form" onSubmit={onSubmit} noValidate aria-label={t('training.new.title')}>
+      <Card title={t('training.new.data')}>
+        <div className="form">
+          <div className="form-row">
+            <Field label={t('training.fields.dataset')} error={errors.datasetId}>
+              <select className="select" name="datasetId" value={draft.datasetId} onChange={(e) => set('datasetId', e.target.value)}>
+                {datasetIds.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('training.fields.task')}>
+              <select className="select" value={draft.task} onChange={(e) => set('task', e.target.value as TrainingDraft['task'])}>
+                <option value="text-classification">{t('datasets.types.text-classification')}</option>
+                <option value="tabular-classification">{t('datasets.types.tabular-classification')}</option>
+                <option value="tabular-regression">{t('datasets.types.tabular-regression')}</option>
+              </select>
+            </Field>
+          </div>
+          {dataset.isPending && draft.datasetId && <Loading />}
+          {ds && (
+            <div className="form-row">
+              {isText ? (
+                <Field label={t('training.fields.textColumn')} error={errors.textColumn}>
+                  <select className="select" value={draft.textColumn} onChange={(e) => set('textColumn', e.target.value)}>
+                    <option value="">{t('training.new.pick')}</option>
+                    {columns.map((c) => (
+                      <option key={c.name} value={c.name}>
+                        {c.name}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              ) : (
+                <fieldset className="field columns-field">
+                  <legend className="field-label">{t('training.fields.featureColumns')}</legend>
+                  <div className="checks">
+                    {columns
+                      .filter((c) => c.name !== draft.labelColumn)
+                      .map((c) => (
+                        <label key={c.name} className="checkbox">
+                          <input
+                            type="checkbox"
+                            checked={draft.featureColumns.includes(c.name)}
+                            onChange={(e) =>
+                              set('featureColumns', e.target.checked ? [...draft.featureColumns, c.name] : draft.featureColumns.filter((n) => n !== c.name))
+                            }
+                          />
+                          <bdi>{c.name}</bdi> <span className="faint">({t(`datasets.colType.${c.type}`)})</span>
+                        </label>
+                      ))}
+                  </div>
+                  {errors.featureColumns && <p className="field-error">{errors.featureColumns}</p>}
+                </fieldset>
+              )}
+              <Field label={t('training.fields.labelColumn')} error={errors.labelColumn}>
+                <select className="select" value={draft.labelColumn} onChange={(e) => set('labelColumn', e.target.value)}>
+                  {columns.map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            </div>
+          )}
+        </div>
+      </Card>
+
+      <Card title={t('training.layers.title')}>
+        <p className="muted layers-hint">{t('training.layers.hint')}</p>
+        <LayerBuilder
+          layers={draft.layers}
+          onChange={(layers) => set('layers', layers)}
+          errors={errors}
+          inputLabel={isText ? t('training.layers.inputText', { column: draft.textColumn }) : t('training.layers.inputFeatures', { n: f.number(draft.featureColumns.length) })}
+          outputLabel={
+            draft.task === 'tabular-regression'
+              ? t('training.layers.outputRegression')
+              : t('training.layers.outputClasses', { n: classes ? f.number(classes) : '…' })
+          }
+        />
+      </Card>
+
+      <Card title={t('training.new.optimisation')}>
+        <div className="form">
+          <div className="form-row">
+            <Field label={t('training.fields.optimizer')}>
+              <select className="select" value={draft.optimizer} onChange={(e) => set('optimizer', e.target.value as OptimizerName)}>
+                {OPTIMIZERS.map((o) => (
+                  <option key={o} value={o}>
+                    {t(`training.optimizers.${o}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field
+              label={t('training.fields.learningRate')}
+              error={errors.learningRate}
+              hint={t('training.hints.range', { min: f.number(TRAINING_LIMITS.minLearningRate, { maximumFractionDigits: 6 }), max: f.number(TRAINING_LIMITS.maxLearningRate) })}
+            >
+              <input className="input" name="learningRate" inputMode="decimal" dir="ltr" value={draft.learningRate} onChange={(e) => set('learningRate', e.target.value)} />
+            </Field>
+            <Field label={t('training.fields.epochs')} error={errors.epochs} hint={t('training.hints.range', { min: f.number(1), max: f.number(TRAINING_LIMITS.maxEpochs) })}>
+              <input className="input" name="epochs" inputMode="numeric" dir="ltr" value={draft.epochs} onChange={(e) => set('epochs', e.target.value)} />
+            </Field>
+            <Field label={t('training.fields.batchSize')} error={errors.batchSize} hint={t('training.hints.range', { min: f.number(1), max: f.number(TRAINING_LIMITS.maxBatchSize) })}>
+              <input className="input" name="batchSize" inputMode="numeric" dir="ltr" value={draft.batchSize} onChange={(e) => set('batchSize', e.target.value)} />
+            </Field>
+            <Field
+              label={t('training.fields.validationSplit')}
+              error={errors.validationSplit}
+              hint={t('training.hints.split', { max: f.number(TRAINING_LIMITS.maxValidationSplit) })}
+            >
+              <input className="input" name="validationSplit" inputMode="decimal" dir="ltr" value={draft.validationSplit} onChange={(e) => set('validationSplit', e.target.value)} />
+            </Field>
+          </div>
+          <div className="form-row">
+            <div className="field">
+              <label className="checkbox">
+                <input type="checkbox" checked={draft.earlyStopping} onChange={(e) => set('earlyStopping', e.target.checked)} />
+                {t('training.fields.earlyStopping')}
+              </label>
+              <p className="field-hint">{t('training.hints.earlyStopping')}</p>
+            </div>
+            {draft.earlyStopping && (
+              <>
+                <Field label={t('training.fields.monitor')} error={errors['earlyStopping.monitor']}>
+                  <select className="select" value={draft.monitor} onChange={(e) => set('monitor', e.target.value as EarlyStoppingMonitor)}>
+                    {EARLY_STOPPING_MONITORS.map((m) => (
+                      <option key={m} value={m}>
+                        {t(`training.monitors.${m}`)}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <Field label={t('training.fields.patience')} error={errors['earlyStopping.patience']}>
+                  <input className="input" inputMode="numeric" dir="ltr" value={draft.patience} onChange={(e) => set('patience', e.target.value)} />
+                </Field>
+              </>
+            )}
+          </div>
+          <div className="form-row">
+            <Field label={t('training.fields.name')} error={errors.name} hint={t('training.hints.name')}>
+              <input className="input" value={draft.name} onChange={(e) => set('name', e.target.value)} dir="auto" />
+            </Field>
+            <Field label={t('training.fields.seed')} error={errors.seed} hint={t('training.hints.seed')}>
+              <input className="input" inputMode="numeric" dir="ltr" value={draft.seed} onChange={(e) => set('seed', e.target.value)} />
+            </Field>
+          </div>
+        </div>
+      </Card>
+
+      <div className="submit-bar">
+        <ErrorNotice error={create.error instanceof ApiError && create.error.code === 'VALIDATION_FAILED' ? null : create.error} />
+        {errorCount > 0 && (
+          <p className="field-error" role="status">
+            {t('training.new.fix', { n: f.number(errorCount) })}
+          </p>
+        )}
+        <Button type="submit" variant="primary" icon={<ChartIcon />} busy={create.isPending} disabled={!built.request}>
+          {t('training.new.start')}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,143 @@
+import {
+  ACTIVATIONS,
+  createTrainingRequestSchema,
+  TRAINING_DEFAULTS,
+  TRAINING_LIMITS,
+  type Activation,
+  type CreateTrainingRequest,
+  type DatasetDetail,
+  type EarlyStoppingMonitor,
+  type OptimizerName,
+  type TrainingTask,
+} from '@sokhan/common';
+import { parseLocaleNumber } from '../../lib/format';
+import type { IssueLike } from '../../lib/validation';
+
+/** Form fields hold what the user typed (Persian digits allowed); numbers are parsed when the request is built. */
+export interface LayerDraft {
+  key: number;
+  type: 'dense' | 'dropout';
+  units: string;
+  activation: Activation;
+  rate: string;
+}
+
+export interface TrainingDraft {
+  name: string;
+  datasetId: string;
+  task: TrainingTask;
+  textColumn: string;
+  featureColumns: string[];
+  labelColumn: string;
+  layers: LayerDraft[];
+  optimizer: OptimizerName;
+  learningRate: string;
+  epochs: string;
+  batchSize: string;
+  validationSplit: string;
+  earlyStopping: boolean;
+  monitor: EarlyStoppingMonitor;
+  patience: string;
+  seed: string;
+}
+
+let nextKey = 1;
+export function newLayer(type: 'dense' | 'dropout', units = '64', rate = '0.2'): LayerDraft {
+  nextKey += 1;
+  return { key: nextKey, type, units, activation: 'relu', rate };
+}
+
+export function defaultDraft(): TrainingDraft {
+  return {
+    name: '',
+    datasetId: '',
+    task: 'text-classification',
+    textColumn: '',
+    featureColumns: [],
+    labelColumn: '',
+    layers: TRAINING_DEFAULTS.layers.map((l) =>
+      l.type === 'dense' ? { ...newLayer('dense', String(l.units)), activation: l.activation } : newLayer('dropout', '64', String(l.rate)),
+    ),
+    optimizer: TRAINING_DEFAULTS.optimizer,
+    learningRate: String(TRAINING_DEFAULTS.learningRate),
+    epochs: String(TRAINING_DEFAULTS.epochs),
+    batchSize: String(TRAINING_DEFAULTS.batchSize),
+    validationSplit: String(TRAINING_DEFAULTS.validationSplit),
+    earlyStopping: false,
+    monitor: 'val_loss',
+    patience: '3',
+    seed: '',
+  };
+}
+
+/** Columns and task follow the dataset: its type, text column, label column and the remaining usable columns. */
+export function applyDataset(draft: TrainingDraft, dataset: DatasetDetail): TrainingDraft {
+  const label = dataset.labelColumn ?? dataset.columns[dataset.columns.length - 1]?.name ?? '';
+  const text = dataset.type === 'text-classification' ? (dataset.textColumn ?? '') : '';
+  const features =
+    dataset.type === 'text-classification'
+      ? []
+      : dataset.columns.filter((c) => c.name !== label && c.type !== 'text').map((c) => c.name);
+  return { ...draft, datasetId: dataset.id, task: dataset.type, textColumn: text, labelColumn: label, featureColumns: features };
+}
+
+type NumberIssue = IssueLike & { path: (string | number)[] };
+
+function num(value: string, path: (string | number)[], issues: NumberIssue[], opts: { integer?: boolean; optional?: boolean } = {}): number | undefined {
+  if (value.trim() === '' && opts.optional) return undefined;
+  const parsed = parseLocaleNumber(value);
+  if (parsed === null) {
+    issues.push({ code: 'invalid_type', expected: 'number', path });
+    return undefined;
+  }
+  if (opts.integer && !Number.isInteger(parsed)) {
+    issues.push({ code: 'not_multiple_of', path });
+    return undefined;
+  }
+  return parsed;
+}
+
+export interface BuiltRequest {
+  request: CreateTrainingRequest | null;
+  issues: IssueLike[];
+}
+
+/** Turns the draft into the API body and validates it with the same schema the server uses. */
+export function buildRequest(draft: TrainingDraft): BuiltRequest {
+  const parseIssues: NumberIssue[] = [];
+  const layers = draft.layers.map((l, i) =>
+    l.type === 'dense'
+      ? { type: 'dense' as const, units: num(l.units, ['layers', i, 'units'], parseIssues, { integer: true }), activation: l.activation }
+      : { type: 'dropout' as const, rate: num(l.rate, ['layers', i, 'rate'], parseIssues) },
+  );
+  const isText = draft.task === 'text-classification';
+  const body = {
+    ...(draft.name.trim() ? { name: draft.name.trim() } : {}),
+    datasetId: draft.datasetId,
+    task: draft.task,
+    ...(isText && draft.textColumn ? { textColumn: draft.textColumn } : {}),
+    featureColumns: isText ? [] : draft.featureColumns.map((name) => ({ name })),
+    labelColumn: draft.labelColumn,
+    layers,
+    optimizer: draft.optimizer,
+    learningRate: num(draft.learningRate, ['learningRate'], parseIssues),
+    epochs: num(draft.epochs, ['epochs'], parseIssues, { integer: true }),
+    batchSize: num(draft.batchSize, ['batchSize'], parseIssues, { integer: true }),
+    validationSplit: num(draft.validationSplit, ['validationSplit'], parseIssues),
+    earlyStopping: draft.earlyStopping
+      ? { monitor: draft.monitor, patience: num(draft.patience, ['earlyStopping', 'patience'], parseIssues, { integer: true }) }
+      : null,
+    ...(draft.seed.trim() ? { seed: num(draft.seed, ['seed'], parseIssues, { integer: true, optional: true }) } : {}),
+  };
+  if (!draft.datasetId) parseIssues.push({ code: 'too_small', origin: 'string', minimum: 1, path: ['datasetId'] });
+  const result = createTrainingRequestSchema.safeParse(body);
+  const failedPaths = new Set(parseIssues.map((i) => i.path.join('.')));
+  // A field that did not parse as a number reports that, not the schema's "expected number" on the same path.
+  const schemaIssues = result.success ? [] : result.error.issues.filter((i) => !failedPaths.has(i.path.map(String).join('.')));
+  const issues: IssueLike[] = [...parseIssues, ...(schemaIssues as unknown as IssueLike[])];
+  if (issues.length > 0) return { request: null, issues };
+  return { request: body as CreateTrainingRequest, issues: [] };
+}
+
+export const LIMITS = TRAINING_LIMITS;
+export { ACTIVATIONS };
