@@ -93,7 +93,7 @@ const NON_JOINER = new RegExp(`[${NON_JOINERS}]`);
 const SPACED_EI = new RegExp(` (?=ای(?!${WORD_CHAR}))(?<=[${LETTERS}]ه[${MARKS}]* )`, 'g');
 /** No space before Persian punctuation (and ? : . after a Persian word; ".NET", "a : b" and " .5" stay). */
 const SPACE_BEFORE_PUNCT = new RegExp(
-  ` (?=[،؛؟!])(?<=[^\\s] )| (?=[?:]|\\.(?![0-9۰-۹٠-٩]))(?<=[${LETTERS}${MARKS}] )`,
+  ` (?=[،؛؟!])(?<=[^\\s] )| (?=[?:]|\\.(?![0-9۰-۹٠-٩A-Za-z]))(?<=[${LETTERS}${MARKS}] )`,
   'g',
 );
 const NO_SPACE_AFTER_PUNCT = new RegExp(`([،؛؟!?:])(?=[${LETTERS}])`, 'g');
@@ -173,45 +173,89 @@ function scanTable(digits: DigitStyle, keepDiacritics: boolean, keepTeh: boolean
 
 const CHUNK = 4096;
 const LONG_RUN = 48;
+const SMALL = 64;
+/** Reused code-unit buffer: scanning is synchronous and never re-entered, so one per module is enough. */
+const SCRATCH = new Uint16Array(CHUNK + LONG_RUN + 8);
+
+/**
+ * The scan's output: long unchanged stretches of the source are kept as slices; short ones and replacements go
+ * through a small code-unit buffer, so clean text costs one read and text full of Arabic ي/ك makes no tiny strings.
+ * (A class rather than closures: no allocation of functions per call.)
+ */
+class ScanOutput {
+  readonly parts: string[] = [];
+  n = 0;
+  /** s[runStart, i) is to be emitted unchanged. */
+  runStart = 0;
+  constructor(readonly s: string) {}
+
+  flushBuffer(): void {
+    const n = this.n;
+    if (n > SMALL) this.parts.push(String.fromCharCode.apply(null, SCRATCH.subarray(0, n) as unknown as number[]));
+    else if (n > 0) {
+      // apply() over a typed array is slow for a handful of units; concatenation is cheaper there.
+      let piece = '';
+      for (let k = 0; k < n; k++) piece += String.fromCharCode(SCRATCH[k] as number);
+      this.parts.push(piece);
+    }
+    this.n = 0;
+  }
+
+  /** Emits the unchanged run up to `end` and starts the next one after `next`. */
+  takeRun(end: number, next: number): void {
+    const l = end - this.runStart;
+    if (l >= LONG_RUN) {
+      this.flushBuffer();
+      this.parts.push(this.s.slice(this.runStart, end));
+    } else if (l > 0) {
+      if (this.n + l > CHUNK) this.flushBuffer();
+      for (let k = this.runStart; k < end; k++) SCRATCH[this.n++] = this.s.charCodeAt(k);
+    }
+    this.runStart = next;
+  }
+
+  put(code: number): void {
+    if (this.n >= CHUNK) this.flushBuffer();
+    SCRATCH[this.n++] = code;
+  }
+
+  /** Rewrites the last emitted code unit (it may sit in the run, the buffer or the last part). */
+  replaceLast(i: number, code: number): void {
+    if (i > this.runStart) {
+      this.takeRun(i - 1, i + 1);
+      this.put(code);
+    } else if (this.n > 0) {
+      SCRATCH[this.n - 1] = code;
+      this.runStart = i + 1;
+    } else {
+      const last = this.parts.pop() ?? '';
+      this.parts.push(last.slice(0, -1) + String.fromCharCode(code));
+      this.runStart = i + 1;
+    }
+  }
+
+  finish(): string {
+    if (this.runStart === 0 && this.n === 0 && this.parts.length === 0) return this.s;
+    this.takeRun(this.s.length, this.s.length);
+    this.flushBuffer();
+    return this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('');
+  }
+}
 
 /**
  * One pass: map letters and digits, delete invisible controls (and diacritics), fold whitespace (trimmed; one
  * newline or one blank line kept), keep a ZWNJ only between a joining letter and a letter, fix «ی»/«ه» + hamza,
  * and (latin digits) ٫/٬ between digits to "."/",".
- * Long unchanged stretches are kept as slices; short ones and replacements go through a small code-unit buffer,
- * so both clean text (one read) and text full of Arabic ي/ك (no tiny strings) are fast.
  */
 function scan(s: string, table: Int32Array, keepDiacritics: boolean, latinDigits: boolean): string {
-  const parts: string[] = [];
-  const buf = new Uint16Array(CHUNK + LONG_RUN + 8);
-  let n = 0;
+  const out = new ScanOutput(s);
   const len = s.length;
-  let runStart = 0; // s[runStart, i) is to be emitted unchanged
   let started = false;
   let pendingSpace = false;
   let pendingNewlines = 0;
   let pendingZwnj = false;
   let afterJoiner = false;
   let prevOut = -1;
-
-  const flushBuffer = () => {
-    if (n > 0) parts.push(String.fromCharCode.apply(null, buf.subarray(0, n) as unknown as number[]));
-    n = 0;
-  };
-  const takeRun = (end: number) => {
-    const l = end - runStart;
-    if (l >= LONG_RUN) {
-      flushBuffer();
-      parts.push(s.slice(runStart, end));
-    } else if (l > 0) {
-      if (n + l > CHUNK) flushBuffer();
-      for (let k = runStart; k < end; k++) buf[n++] = s.charCodeAt(k);
-    }
-  };
-  const put = (code: number) => {
-    if (n >= CHUNK) flushBuffer();
-    buf[n++] = code;
-  };
 
   for (let i = 0; i < len; i++) {
     const raw = s.charCodeAt(i);
@@ -226,8 +270,7 @@ function scan(s: string, table: Int32Array, keepDiacritics: boolean, latinDigits
       continue;
     }
     if (action === DELETE) {
-      takeRun(i);
-      runStart = i + 1;
+      out.takeRun(i, i + 1);
       continue;
     }
     const next = i + 1 < len ? (table[s.charCodeAt(i + 1)] as number) : DELETE;
@@ -238,11 +281,13 @@ function scan(s: string, table: Int32Array, keepDiacritics: boolean, latinDigits
         prevOut = raw;
         continue;
       }
-      takeRun(i);
-      runStart = i + 1;
-      if (action === SPACE) pendingSpace = true;
-      else {
-        if (raw === 0x0d && s.charCodeAt(i + 1) === 0x0a) runStart = ++i + 1;
+      if (action === SPACE) {
+        out.takeRun(i, i + 1);
+        pendingSpace = true;
+      } else {
+        const crlf = raw === 0x0d && s.charCodeAt(i + 1) === 0x0a;
+        out.takeRun(i, crlf ? i + 2 : i + 1);
+        if (crlf) i++;
         pendingNewlines++;
       }
       pendingZwnj = false;
@@ -258,34 +303,23 @@ function scan(s: string, table: Int32Array, keepDiacritics: boolean, latinDigits
         }
         pendingZwnj = true;
       }
-      takeRun(i);
-      runStart = i + 1;
+      out.takeRun(i, i + 1);
       continue;
     }
     // The character is emitted, maybe replaced: decide its output first.
-    let out = action >= 0 ? action : raw;
+    let code = action >= 0 ? action : raw;
     let replaced = action >= 0 && action !== raw;
     if (raw === 0x0654 && !whitespacePending) {
       // A ZWNJ before a mark is dropped anyway.
       if (prevOut === 0x06cc || (prevOut === 0x0647 && !keepDiacritics)) pendingZwnj = false;
       if (prevOut === 0x06cc) {
         // ی + hamza above = ئ: rewrite the character already emitted.
-        if (i > runStart) {
-          takeRun(i - 1);
-          put(0x0626);
-        } else if (n > 0) {
-          buf[n - 1] = 0x0626;
-        } else {
-          const last = parts.pop() ?? '';
-          parts.push(last.slice(0, -1) + 'ئ');
-        }
-        runStart = i + 1;
+        out.replaceLast(i, 0x0626);
         prevOut = 0x0626;
         continue;
       }
       if (prevOut === 0x0647 && !keepDiacritics) {
-        takeRun(i);
-        runStart = i + 1;
+        out.takeRun(i, i + 1);
         continue;
       }
     }
@@ -294,45 +328,41 @@ function scan(s: string, table: Int32Array, keepDiacritics: boolean, latinDigits
       let j = i + 1;
       while (j < len && (table[s.charCodeAt(j)] === DELETE || table[s.charCodeAt(j)] === ZWNJ_CODE)) j++;
       if (((FLAGS[s.charCodeAt(j)] as number) & F_DIGIT) !== 0) {
-        out = raw === 0x066b ? 0x2e : 0x2c;
+        code = raw === 0x066b ? 0x2e : 0x2c;
         replaced = true;
       }
     }
-    const flags = FLAGS[out] as number;
+    const flags = FLAGS[code] as number;
     if (pending || replaced || action === HEH_WITH_HAMZA) {
-      takeRun(i);
-      runStart = i + 1;
+      out.takeRun(i, i + 1);
       if (whitespacePending) afterJoiner = false;
       if (whitespacePending && started) {
         if (pendingNewlines > 1) {
-          put(NEWLINE);
-          put(NEWLINE);
-        } else put(pendingNewlines === 1 ? NEWLINE : SPACE);
+          out.put(NEWLINE);
+          out.put(NEWLINE);
+        } else out.put(pendingNewlines === 1 ? NEWLINE : SPACE);
       }
-      if (pendingZwnj && flags & F_LETTER) put(ZWNJ_CODE);
+      if (pendingZwnj && flags & F_LETTER) out.put(ZWNJ_CODE);
       pendingSpace = false;
       pendingNewlines = 0;
       pendingZwnj = false;
       started = true;
       if (action === HEH_WITH_HAMZA) {
-        put(0x0647);
-        put(0x0654);
+        out.put(0x0647);
+        out.put(0x0654);
         afterJoiner = true;
         prevOut = 0x0654;
         continue;
       }
-      if (replaced) put(out);
-      else runStart = i; // the character itself starts the next unchanged run
+      if (replaced) out.put(code);
+      else out.runStart = i; // the character itself starts the next unchanged run
     }
     if (flags & F_LETTER) afterJoiner = (flags & F_JOINER) !== 0;
     else if (!(flags & F_MARK)) afterJoiner = false;
-    prevOut = out;
+    prevOut = code;
     started = true;
   }
-  if (runStart === 0 && n === 0 && parts.length === 0) return s;
-  takeRun(len);
-  flushBuffer();
-  return parts.length === 1 ? (parts[0] as string) : parts.join('');
+  return out.finish();
 }
 
 // ---- exported small pieces ----
