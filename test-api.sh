@@ -21,7 +21,7 @@ req() {
   STATUS=$(curl "${args[@]}" 2>/dev/null || echo 000)
 }
 # j EXPR → evaluates a JS expression on the last body (as `b`)
-j() { node -e "const b=JSON.parse(require('fs').readFileSync('$TMP/body','utf8')); const v=($1); process.stdout.write(v===undefined||v===null?'':String(v))" 2>/dev/null; }
+j() { node -e "const t=require('fs').readFileSync('$TMP/body','utf8'); const b=t?JSON.parse(t):null; const v=($1); process.stdout.write(v===undefined||v===null?'':String(v))" 2>/dev/null; }
 expect() { # expect STATUS DESCRIPTION [JS_CONDITION]
   local want=$1 what=$2 cond=${3:-true}
   if [ "$STATUS" = "$want" ] && [ "$(j "$cond")" = "true" ]; then ok "$what"; else bad "$what (HTTP $STATUS)"; fi
