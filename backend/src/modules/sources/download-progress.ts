@@ -26,8 +26,8 @@ export interface ProgressOptions {
 export class ProgressTracker {
   private last: DownloadProgress | null = null;
   private samples: { t: number; bytes: number }[] = [];
-  private lastSaveAt = 0;
-  private lastEmitAt = 0;
+  private lastSaveAt = -Infinity;
+  private lastEmitAt = -Infinity;
   private saving: Promise<void> | null = null;
   private readonly now: () => number;
 
