@@ -75,6 +75,11 @@ export class EspeakRunner {
 
   constructor(private readonly assets = espeakAssetPaths()) {}
 
+  /** Compiles the WebAssembly ahead of the first run. */
+  async warm(): Promise<void> {
+    await this.load();
+  }
+
   private load(): Promise<{ factory: EspeakFactory; wasm: WasmModule }> {
     this.loaded ??= (async () => {
       const [mod, bytes] = await Promise.all([

@@ -24,6 +24,11 @@ export class SynthEngine {
     return job.voice.engine === 'espeak' ? this.espeakVoice(job, job.voice.espeakVoice) : this.piperVoice(job);
   }
 
+  /** Gets eSpeak NG ready so the first request does not pay for compiling it. */
+  warm(): Promise<void> {
+    return this.espeak.warm();
+  }
+
   async close(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();

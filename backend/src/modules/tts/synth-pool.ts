@@ -73,6 +73,11 @@ export class SynthPool {
     });
   }
 
+  /** Starts a worker ahead of demand (it compiles eSpeak NG at start) when none is running. */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn();
+  }
+
   /** Jobs running or waiting, and live workers. */
   stats(): { workers: number; busy: number; queued: number } {
     return { workers: this.slots.length, busy: this.slots.filter((s) => s.current).length, queued: this.queue.length };

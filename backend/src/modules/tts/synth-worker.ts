@@ -12,6 +12,9 @@ const engine = new SynthEngine(new EspeakRunner(), {
   maxSessions: opts.maxSessions ?? 4,
 });
 
+// Compile eSpeak NG while the thread waits for its first job.
+void engine.warm().catch(() => undefined);
+
 port.on('message', (msg: WorkerRequest | 'close') => {
   if (msg === 'close') {
     void engine.close().finally(() => port.close());

@@ -54,6 +54,8 @@ export class TtsService {
   constructor(private readonly deps: TtsServiceDeps) {}
 
   async voices(): Promise<TtsVoicesResponse> {
+    // Someone is about to pick a voice: get a synthesis thread ready meanwhile.
+    this.deps.pool.warm();
     const entries = await this.deps.catalog.list();
     return { voices: entries.map((e) => e.voice), defaultVoiceId: BUILTIN_VOICE_ID, maxTextLength: this.deps.maxChars };
   }
