@@ -118,6 +118,7 @@ describe('prepareSpeechText: dates and times', () => {
     );
     expect(speak('۱۲/۰۱/۱۴۰۲')).toBe('دوازدهم فروردین هزار و چهارصد و دو');
     expect(speak('2024-03-20')).toBe('بیستم مارس دو هزار و بیست و چهار');
+    expect(speak('03/20/2024')).toBe('بیستم مارس دو هزار و بیست و چهار');
   });
   it('reads times with seconds and whole hours', () => {
     expect(speak('ساعت ۲۳:۵۹:۰۵')).toBe('ساعت بیست و سه و پنجاه و نه دقیقه و پنج ثانیه');
@@ -143,6 +144,7 @@ describe('prepareSpeechText: abbreviations and symbols', () => {
     expect(speak('۲ + ۲ = ۴')).toBe('دو به\u200Cعلاوه دو مساوی چهار');
     expect(speak('۶×۷ و ۸÷۲ و ۵ - ۳')).toBe('شش ضرب در هفت و هشت تقسیم بر دو و پنج منهای سه');
     expect(speak('تحقیق & توسعه')).toBe('تحقیق و توسعه');
+    expect(speak('بیمار #۵')).toBe('بیمار شماره پنج');
     expect(speak('«سلام» (دوست من)')).toBe('سلام دوست من');
   });
 });

@@ -6,7 +6,7 @@
  * Readings chosen (documented so voices and tests agree):
  * - decimals with «ممیز» (see number-words.ts); "3/5" written with Persian or Arabic-Indic digits is the Iranian
  *   decimal slash («سه ممیز پنج»), with ASCII digits a ratio («سه بر پنج»);
- * - dates Y/M/D (or D/M/Y): day as ordinal, month by name, year as a number — 1300–1499 Solar Hijri months
+ * - dates Y/M/D (or D/M/Y, or M/D/Y when only that is valid): day as ordinal, month by name, year as a number — 1300–1499 Solar Hijri months
  *   («۱۴۰۳/۰۵/۱۲» → «دوازدهم مرداد هزار و چهارصد و سه»), 1700–2199 Gregorian months;
  * - times H:MM[:SS] → «ده و سی دقیقه»; ranges "10-12" → «ده تا دوازده»;
  * - digit strings with a leading zero (phone numbers, codes) or longer than 24 digits are read digit by digit.
@@ -73,6 +73,8 @@ const HONORIFICS: ReadonlyArray<readonly [RegExp, string]> = [
 /** «ص ۱۲» (page), «صص ۱۰-۱۲» (pages), «ج ۲» (volume): only right before a number; a lone «ص» is left alone. */
 const BEFORE_NUMBER = new RegExp(`${NOT_WORD_BEFORE}(صص|ص|ج)\\.?\\s?(?=${D})`, 'g');
 const BEFORE_NUMBER_WORDS: Record<string, string> = { ص: 'صفحه', صص: 'صفحات', ج: 'جلد' };
+/** «#۵» → «شماره ۵». */
+const NUMBER_SIGN = new RegExp(`#(?=\\s?${D})`, 'g');
 /** A four-digit year followed by «م» / «ش» / «ق» (with or without a dot). */
 const YEAR_ERA = new RegExp(`(${D}{4})\\s?(م|ش|ق)\\.?${NOT_WORD_AFTER}`, 'g');
 const ERA_WORDS: Record<string, string> = { م: 'میلادی', ش: 'شمسی', ق: 'قمری' };
@@ -138,7 +140,6 @@ const SYMBOLS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\s*=\s*/g, ' مساوی '],
   [/[٪%]/g, ' درصد '],
   [/°/g, ' درجه '],
-  [/#(?=\s?[0-9۰-۹٠-٩])/g, ' شماره '],
   [/(^|\s)[-–—\u2212]+(?=\s|$)/g, '$1، '],
   [/[«»"“”„'‘’()[\]{}<>|\\/_~^`*×÷#@•·]/g, ' '],
   [/[-–—\u2212]/g, ' '],
@@ -196,10 +197,15 @@ function expandNonLatin(s: string): string {
   for (const [re, full] of DOTTED_RULES) s = s.replace(re, full);
   for (const [re, full] of HONORIFICS) s = s.replace(re, full);
   s = s.replace(BEFORE_NUMBER, (_m, abbr: string) => `${BEFORE_NUMBER_WORDS[abbr] ?? abbr} `);
+  s = s.replace(NUMBER_SIGN, ' شماره ');
   s = s.replace(YEAR_ERA, (_m, y: string, era: string) => `${y} ${ERA_WORDS[era] ?? era}`);
 
   s = s.replace(DATE_YMD, (m, y: string, _sep: string, mo: string, d: string) => readDate(y, mo, d) ?? m);
-  s = s.replace(DATE_DMY, (m, d: string, _sep: string, mo: string, y: string) => readDate(y, mo, d) ?? m);
+  // D/M/Y, or the American M/D/Y when the first part cannot be a month.
+  s = s.replace(
+    DATE_DMY,
+    (m, d: string, _sep: string, mo: string, y: string) => readDate(y, mo, d) ?? readDate(y, d, mo) ?? m,
+  );
   s = s.replace(TIME, (m, h: string, min: string, sec: string | undefined) => {
     const hh = Number(toLatinDigits(h));
     const mm = Number(toLatinDigits(min));
@@ -264,7 +270,7 @@ function chunk(sentence: string, max: number): string[] {
   let rest = sentence;
   while (rest.length > max) {
     let cut = -1;
-    for (let i = Math.min(max, rest.length - 1); i >= Math.floor(max / 3); i--) {
+    for (let i = Math.min(max, rest.length) - 1; i >= Math.floor(max / 3); i--) {
       if (SOFT_BREAKS.includes(rest[i] as string)) {
         cut = i + 1;
         break;
