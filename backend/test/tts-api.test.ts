@@ -79,6 +79,9 @@ describe('GET /api/tts/voices', () => {
     const res = await request(t.app).get('/api/tts/voices').set(bearer(token));
     const second = (res.body as TtsVoicesResponse).voices.find((v) => v.modelId === id);
     expect(second).toMatchObject({ name: 'second', quality: 'medium', speakers: 2 });
+    const spoken = await request(t.app).post('/api/tts').set(bearer(token)).send({ text: 'سلام', voiceId: second!.id, speakerId: 1, format: 'json' });
+    expect(spoken.status).toBe(200);
+    expect(spoken.body.parameters.speakerId).toBe(1);
   });
 });
 
@@ -163,6 +166,9 @@ describe('POST /api/tts', () => {
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
     const extra = await post({ text: 'سلام', voiceId: 'espeak:fa', path: '/etc/passwd' });
     expect(extra.status).toBe(400);
+    const speaker = await post({ text: 'سلام', voiceId: piperVoice.id, speakerId: 1 }); // a one-speaker voice
+    expect(speaker.status).toBe(400);
+    expect(speaker.body.error.details[0].path).toBe('speakerId');
   });
 });
 

@@ -65,6 +65,11 @@ export class TtsService {
     const prepared = this.prepareText(params.text);
     const entry = await this.deps.catalog.find(params.voiceId);
     if (!entry) throw new AppError(404, 'UNKNOWN_VOICE', 'no such voice', [{ voiceId: params.voiceId }]);
+    if (params.speakerId !== undefined && params.speakerId >= entry.voice.speakers) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'request is not valid', [
+        { path: 'speakerId', message: `this voice has ${entry.voice.speakers} speaker(s)`, code: 'too_big' },
+      ]);
+    }
     const started = performance.now();
     const rate = params.rate ?? 1;
     let out;
