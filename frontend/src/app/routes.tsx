@@ -14,6 +14,7 @@ import { TrainingPage } from '../features/training/TrainingPage';
 import { NewTrainingPage } from '../features/training/NewTrainingPage';
 import { JobPage } from '../features/training/JobPage';
 import { LiveTrainingProvider } from '../features/training/live-training';
+import { PlaygroundPage } from '../features/playground/PlaygroundPage';
 import { GuestOnly, RequireAuth } from './guards';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './NotFoundPage';
@@ -60,6 +61,7 @@ export function AppRoutes() {
         <Route path="/training" element={<TrainingPage />} />
         <Route path="/training/new" element={<NewTrainingPage />} />
         <Route path="/training/:id" element={<JobPage />} />
+        <Route path="/playground" element={<PlaygroundPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/system" element={<SystemPage />} />
         <Route path="*" element={<NotFoundPage />} />
