@@ -9,6 +9,8 @@ import { datasetsRoutes } from './modules/datasets/datasets.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { hubTokenRoutes, sourcesRoutes } from './modules/sources/sources.routes.js';
 import { healthRoutes, systemRoutes } from './modules/system/system.routes.js';
+import { trainedModelRoutes } from './modules/training/trained-models.routes.js';
+import { trainingRoutes } from './modules/training/training.routes.js';
 import { ttsRoutes } from './modules/tts/tts.routes.js';
 import { requireAuth } from './platform/http/auth-middleware.js';
 import { AppError, errorHandler, notFoundHandler } from './platform/http/errors.js';
@@ -71,6 +73,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/settings/huggingface', auth, hubTokenRoutes(services.sources));
   app.use('/api/settings', auth, settingsRoutes(services.settings));
   app.use('/api/datasets', auth, datasetsRoutes(services.datasets));
+  app.use('/api/training', auth, trainingRoutes(services.training));
+  app.use('/api/models', auth, trainedModelRoutes(services.trainedModels));
   app.use('/api/tts', auth, ttsRoutes(services.tts));
 
   app.use('/api', notFoundHandler);

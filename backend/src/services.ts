@@ -10,6 +10,9 @@ import type { SourcesService } from './modules/sources/sources.service.js';
 import { SystemRepository } from './modules/system/system.repository.js';
 import { SystemService } from './modules/system/system.service.js';
 import { tfBackendInfo } from './modules/training/tf-backend.js';
+import type { TrainedModelsService } from './modules/training/trained-models.service.js';
+import { createTrainingModule } from './modules/training/training.factory.js';
+import type { TrainingService } from './modules/training/training.service.js';
 import { createTtsModule } from './modules/tts/tts.factory.js';
 import type { TtsService } from './modules/tts/tts.service.js';
 import { SecretBox } from './platform/crypto/secret-box.js';
@@ -36,6 +39,8 @@ export interface Services {
   system: SystemService;
   sources: SourcesService;
   datasets: DatasetsService;
+  training: TrainingService;
+  trainedModels: TrainedModelsService;
   tts: TtsService;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -64,6 +69,8 @@ export function createServices(deps: CoreDeps): Services {
   const runners: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   const hubModule = createSourcesModule({ config, pool, logger: deps.logger, notifier: deps.notifier, settings });
   runners.push(hubModule.runner);
+  const trainingModule = createTrainingModule({ config, pool, logger: deps.logger, notifier: deps.notifier, datasets });
+  runners.push(trainingModule.runner);
   const ttsModule = createTtsModule({ config, pool, logger: deps.logger, prepare: (text) => prepareSpeechText(text) });
   runners.push(ttsModule.runner);
   return {
@@ -72,6 +79,8 @@ export function createServices(deps: CoreDeps): Services {
     system,
     sources: hubModule.sources,
     datasets,
+    training: trainingModule.training,
+    trainedModels: trainingModule.models,
     tts: ttsModule.service,
     start: async () => {
       for (const r of runners) await r.start();

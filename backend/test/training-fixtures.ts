@@ -1,18 +1,8 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import { seededRandom } from '../src/modules/training/training-data.js';
 import { bearer } from './helpers.js';
 
-/** Small deterministic PRNG (mulberry32) so generated datasets are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUBJECTS = ['این فیلم', 'این کتاب', 'غذای این رستوران', 'خدمات پشتیبانی', 'این گوشی', 'اتاق هتل', 'کیفیت صدا', 'رفتار کارکنان', 'طراحی برنامه', 'بسته‌بندی محصول', 'بازی بازیگرها', 'سرعت ارسال'];
 const POSITIVE = ['عالی بود', 'خیلی خوب است', 'فوق‌العاده بود', 'را دوست داشتم', 'بی‌نظیر است', 'راضی‌کننده بود', 'ارزش خرید دارد', 'دلنشین بود', 'کاملاً درست کار می‌کند', 'را به همه پیشنهاد می‌کنم', 'بهتر از انتظارم بود', 'خوشحالم کرد'];
@@ -29,7 +19,7 @@ export interface SentimentRow {
  * Some sentences use Arabic ي/ك, as real Persian text often does, so normalisation matters.
  */
 export function persianSentiment(count: number, seed = 1): SentimentRow[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const rows: SentimentRow[] = [];
   for (let i = 0; i < count; i++) {
@@ -54,4 +44,37 @@ export async function uploadCsv(app: Express, token: string, csv: string, name =
   const res = await request(app).post('/api/datasets').set(bearer(token)).attach('file', Buffer.from(csv), fileName).field('name', name);
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
+}
+
+/** A text-classification config for the generated sentiment data, small enough to train in a second or two. */
+export function sentimentConfig(datasetId: string, over: Record<string, unknown> = {}) {
+  return {
+    datasetId,
+    task: 'text-classification',
+    textColumn: 'text',
+    labelColumn: 'label',
+    layers: [
+      { type: 'dense', units: 32, activation: 'relu' },
+      { type: 'dropout', rate: 0.2 },
+    ],
+    optimizer: 'adam',
+    learningRate: 0.01,
+    epochs: 4,
+    batchSize: 16,
+    validationSplit: 0.25,
+    seed: 42,
+    textFeatures: { buckets: 1024 },
+    ...over,
+  };
+}
+
+/** Polls a job until its status is one of `statuses` (or `until` holds), returning its detail. */
+export async function waitForJob(app: Express, token: string, id: string, statuses: string[], opts: { timeoutMs?: number; until?: (job: any) => boolean } = {}): Promise<any> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 45_000);
+  for (;;) {
+    const res = await request(app).get(`/api/training/${id}`).set(bearer(token));
+    if (statuses.includes(res.body.status) && (!opts.until || opts.until(res.body))) return res.body;
+    if (Date.now() > deadline) throw new Error(`job ${id} is ${res.body.status}; waited for ${statuses.join('/')}: ${JSON.stringify(res.body.error)}`);
+    await new Promise((r) => setTimeout(r, 40));
+  }
 }

@@ -25,7 +25,7 @@ export interface ParsedRecord {
 export interface ParseOptions {
   maxLineBytes?: number;
   maxColumns?: number;
-  /** CSV/TSV: the header when reading from the middle of a file (start.byteOffset > 0). */
+  /** CSV/TSV: the header, when reading from the middle of a file (`start` past the header line); never with a read from the start. */
   header?: string[];
   /** Where to start: a record boundary recorded earlier. */
   start?: { byteOffset: number; line: number };

@@ -99,11 +99,9 @@ export class DatasetsService {
     if (q.offset < record.record_count) {
       const index = await this.deps.repo.rowIndex(id);
       const entry = index.filter((e) => e.row <= q.offset).at(-1);
-      const records = readRecords(this.filePath(record), record.format, {
-        header: record.metadata.header ?? undefined,
-        start: entry ? { byteOffset: entry.byteOffset, line: entry.line } : undefined,
-        raggedTolerance: NO_RAGGED_LIMIT,
-      });
+      // From an indexed record boundary the header line is behind us, so it is handed in.
+      const from = entry ? { header: record.metadata.header ?? undefined, start: { byteOffset: entry.byteOffset, line: entry.line } } : {};
+      const records = readRecords(this.filePath(record), record.format, { ...from, raggedTolerance: NO_RAGGED_LIMIT });
       let skip = q.offset - (entry?.row ?? 0);
       for await (const rec of records) {
         if (skip > 0) {

@@ -38,7 +38,7 @@ function job(over: Partial<TrainingConfigInput> = {}, extra: Partial<TrainJob> =
   return {
     jobId: `job-${runs}`,
     config,
-    dataset: { filePath: csv, format: 'csv', header: null },
+    dataset: { filePath: csv, format: 'csv' },
     checkpointsDir: path.join(root, `ck-${runs}`),
     modelDir: path.join(root, `model-${runs}`),
     resume: null,
@@ -123,7 +123,7 @@ describe('runTraining', () => {
   it('refuses data it cannot learn from with INVALID_DATASET', async () => {
     const one = path.join(root, 'one.csv');
     await fs.writeFile(one, 'text,label\nخوب,مثبت\nعالی,مثبت\n');
-    const j = job({}, { dataset: { filePath: one, format: 'csv', header: null } });
+    const j = job({}, { dataset: { filePath: one, format: 'csv' } });
     await expect(runTraining(j, never, () => undefined)).rejects.toMatchObject({ code: 'INVALID_DATASET' });
     await expect(runTraining(job({}, { maxFeatureBytes: 1000 }), never, () => undefined)).rejects.toMatchObject({ code: 'INVALID_DATASET', message: expect.stringMatching(/MB/) });
   });

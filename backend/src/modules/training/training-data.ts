@@ -5,8 +5,6 @@ import { NO_RAGGED_LIMIT } from '../datasets/datasets.service.js';
 export interface DatasetSource {
   filePath: string;
   format: DatasetFormat;
-  /** CSV/TSV header stored at upload. */
-  header: string[] | null;
 }
 
 /** The columns a job reads: its inputs and its label. */
@@ -14,10 +12,10 @@ export function neededColumns(config: Pick<TrainingConfig, 'textColumn' | 'featu
   return [...(config.textColumn ? [config.textColumn] : []), ...config.featureColumns.map((c) => c.name), config.labelColumn];
 }
 
-/** Streams the dataset file and keeps only the needed columns of each row. */
+/** Streams the dataset file from its start (header included) and keeps only the needed columns of each row. */
 export async function loadRows(src: DatasetSource, columns: readonly string[]): Promise<FeatureRow[]> {
   const rows: FeatureRow[] = [];
-  for await (const rec of readRecords(src.filePath, src.format, { header: src.header ?? undefined, raggedTolerance: NO_RAGGED_LIMIT })) {
+  for await (const rec of readRecords(src.filePath, src.format, { raggedTolerance: NO_RAGGED_LIMIT })) {
     const row: Record<string, unknown> = {};
     for (const c of columns) row[c] = rec.values[c] ?? null;
     rows.push(row);

@@ -1,0 +1,25 @@
+import { modelFileParamsSchema, predictRequestSchema, trainedModelParamsSchema } from '@sokhan/common';
+import { Router } from 'express';
+import { currentUser } from '../../platform/http/auth-middleware.js';
+import { parseBody, parseParams } from '../../platform/http/validate.js';
+import type { TrainedModelsService } from './trained-models.service.js';
+
+/**
+ * Mounted behind requireAuth at /api/models. The browser's tf.loadLayersModel fetches
+ * /api/models/:id/files/model.json and, relative to it, the weight files, sending the Authorization header.
+ */
+export function trainedModelRoutes(models: TrainedModelsService): Router {
+  const r = Router();
+  r.get('/:id/files/:name', async (req, res) => {
+    const { id, name } = parseParams(modelFileParamsSchema, req);
+    const file = await models.file(currentUser(req).id, id, name);
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.type(file.contentType);
+    await new Promise<void>((resolve, reject) => res.sendFile(file.path, { dotfiles: 'deny' }, (err) => (err ? reject(err) : resolve())));
+  });
+  r.post('/:id/predict', async (req, res) => {
+    const { id } = parseParams(trainedModelParamsSchema, req);
+    res.json(await models.predict(currentUser(req).id, id, parseBody(predictRequestSchema, req)));
+  });
+  return r;
+}

@@ -1,0 +1,135 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  decodePrediction,
+  decodeRegression,
+  deserializeFeatures,
+  inputColumns,
+  transformRows,
+  type ClassificationPrediction,
+  type FittedFeatures,
+  type PredictRequest,
+  type PredictResponse,
+  type RegressionPrediction,
+  type TfBackendName,
+  type TrainingTask,
+} from '@sokhan/common';
+import * as tf from '@tensorflow/tfjs';
+import { AppError, conflict, notFound } from '../../platform/http/errors.js';
+import { fileLoader } from './model-io.js';
+import { disposeNetwork } from './network.js';
+import { FEATURES_JSON } from './trainer.js';
+import type { TrainedModelMetadata } from './training.presenter.js';
+import type { ModelRow, TrainingRepository } from './training.repository.js';
+
+export interface TrainedModelsDeps {
+  repo: TrainingRepository;
+  modelDir: (modelId: string) => string;
+  /** Initialises TensorFlow.js in this thread (once) and names the backend. */
+  tfInfo: () => Promise<{ backend: TfBackendName }>;
+  /** Loaded models kept in memory for predict. */
+  cacheSize?: number;
+}
+
+interface Loaded {
+  key: string;
+  model: tf.LayersModel;
+  features: FittedFeatures;
+}
+
+const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json; charset=utf-8', '.bin': 'application/octet-stream' };
+
+/** The artifacts of trained models (for the browser) and server-side inference with the same features. */
+export class TrainedModelsService {
+  private readonly cache = new Map<string, Promise<Loaded>>();
+
+  constructor(private readonly deps: TrainedModelsDeps) {}
+
+  /** A ready model's file, by plain name from its file list; another user's model or an unknown name is 404. */
+  async file(userId: string, modelId: string, name: string): Promise<{ path: string; contentType: string }> {
+    const model = await this.requireReady(userId, modelId);
+    const files = (model.metadata as unknown as TrainedModelMetadata).files ?? [];
+    if (!files.some((f) => f.name === name)) throw notFound('file');
+    const dir = this.deps.modelDir(model.id);
+    const full = path.resolve(dir, name);
+    if (path.dirname(full) !== path.resolve(dir)) throw notFound('file');
+    return { path: full, contentType: CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream' };
+  }
+
+  async predict(userId: string, modelId: string, body: PredictRequest): Promise<PredictResponse> {
+    const row = await this.requireReady(userId, modelId);
+    const rows = Array.isArray(body.inputs) ? body.inputs : [body.inputs];
+    const { backend } = await this.deps.tfInfo();
+    const loaded = await this.load(row);
+    const names = new Set(inputColumns(loaded.features).map((c) => c.name));
+    const issues = rows.flatMap((r, i) => {
+      const keys = Object.keys(r);
+      const unknown = keys.filter((k) => !names.has(k));
+      if (unknown.length) return [{ path: `inputs.${i}`, message: `unknown input ${unknown.map((k) => `"${k}"`).join(', ')}; the model reads ${[...names].join(', ')}`, code: 'unrecognized_keys' }];
+      if (!keys.length) return [{ path: `inputs.${i}`, message: `give at least one of ${[...names].join(', ')}`, code: 'too_small' }];
+      return [];
+    });
+    if (issues.length) throw new AppError(400, 'VALIDATION_FAILED', 'request is not valid', issues);
+
+    const started = performance.now();
+    const m = transformRows(loaded.features, rows);
+    const output = tf.tidy(() => (loaded.model.predict(tf.tensor2d(m.x, [m.rows, m.dim])) as tf.Tensor).dataSync());
+    const width = output.length / m.rows;
+    const predictions: (ClassificationPrediction | RegressionPrediction)[] = [];
+    for (let i = 0; i < m.rows; i++) {
+      const out = output.subarray(i * width, (i + 1) * width);
+      if (loaded.features.label.kind === 'regression') {
+        predictions.push({ value: decodeRegression(loaded.features, out) });
+      } else {
+        const probabilities = decodePrediction(loaded.features, out);
+        predictions.push({ label: probabilities[0]!.label, probability: probabilities[0]!.probability, probabilities });
+      }
+    }
+    return { modelId: row.id, task: loaded.features.task as TrainingTask, predictions, backend, durationMs: performance.now() - started };
+  }
+
+  /** Frees every cached model (shutdown). */
+  async close(): Promise<void> {
+    const loaded = await Promise.allSettled([...this.cache.values()]);
+    this.cache.clear();
+    for (const l of loaded) if (l.status === 'fulfilled') disposeNetwork(l.value.model);
+  }
+
+  private async requireReady(userId: string, modelId: string): Promise<ModelRow> {
+    const model = await this.deps.repo.getTrainedModel(modelId, userId);
+    if (!model) throw notFound('model');
+    if (model.status !== 'ready') throw conflict(`the model is ${model.status}, not ready`, 'MODEL_NOT_READY');
+    return model;
+  }
+
+  /** Loads model.json + weights and features.json once per model version, keeping the most recent few. */
+  private async load(row: ModelRow): Promise<Loaded> {
+    const key = `${row.id}@${row.updated_at.toISOString()}`;
+    let entry = this.cache.get(row.id);
+    if (entry && (await entry.catch(() => null))?.key !== key) {
+      this.cache.delete(row.id);
+      void entry.then((l) => disposeNetwork(l.model), () => undefined);
+      entry = undefined;
+    }
+    if (!entry) {
+      const dir = this.deps.modelDir(row.id);
+      entry = (async () => {
+        const features = deserializeFeatures(await fs.readFile(path.join(dir, FEATURES_JSON), 'utf8'));
+        const model = await tf.loadLayersModel(fileLoader(dir));
+        return { key, model, features };
+      })();
+      entry.catch(() => this.cache.delete(row.id));
+      this.cache.set(row.id, entry);
+      while (this.cache.size > (this.deps.cacheSize ?? 4)) {
+        const [oldest, value] = this.cache.entries().next().value!;
+        this.cache.delete(oldest);
+        void value.then((l) => disposeNetwork(l.model), () => undefined);
+      }
+    } else {
+      // Most recently used goes to the end.
+      this.cache.delete(row.id);
+      this.cache.set(row.id, entry);
+    }
+    return entry;
+  }
+}

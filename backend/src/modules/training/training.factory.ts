@@ -1,0 +1,36 @@
+import type { Config } from '../../config.js';
+import type { Pool } from '../../platform/db/pool.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Notifier } from '../../platform/realtime/realtime.js';
+import type { DatasetsService } from '../datasets/datasets.service.js';
+import { tfBackendInfo } from './tf-backend.js';
+import { TrainedModelsService } from './trained-models.service.js';
+import { TrainingRepository } from './training.repository.js';
+import { TrainingService } from './training.service.js';
+
+/** The training service (jobs, queue, workers), the trained-model service (files, predict) and their runner. */
+export function createTrainingModule(deps: { config: Config; pool: Pool; logger: Logger; notifier: Notifier; datasets: DatasetsService }) {
+  const { config } = deps;
+  const training = new TrainingService({
+    pool: deps.pool,
+    datasets: deps.datasets,
+    notifier: deps.notifier,
+    logger: deps.logger,
+    paths: { models: config.paths.models, checkpoints: config.paths.checkpoints },
+    concurrency: config.TRAINING_CONCURRENCY,
+    tfPreference: config.TF_BACKEND,
+  });
+  const models = new TrainedModelsService({
+    repo: new TrainingRepository(deps.pool),
+    modelDir: (id) => training.modelDir(id),
+    tfInfo: () => tfBackendInfo(config.TF_BACKEND),
+  });
+  const runner = {
+    start: () => training.start(),
+    stop: async () => {
+      await training.stop();
+      await models.close();
+    },
+  };
+  return { training, models, runner };
+}

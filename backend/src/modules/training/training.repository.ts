@@ -1,0 +1,246 @@
+import type { EpochMetrics, ErrorCode, TrainingConfig, TrainingMetrics, TrainingProgressState, TrainingStatus } from '@sokhan/common';
+import type { Queryable } from '../../platform/db/pool.js';
+
+export interface JobRow {
+  id: string;
+  user_id: string;
+  model_id: string | null;
+  dataset_id: string | null;
+  base_model_id: string | null;
+  status: TrainingStatus;
+  progress: number;
+  config: TrainingConfig;
+  metrics: TrainingMetrics;
+  error: string | null;
+  error_code: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface CheckpointRow {
+  id: string;
+  training_job_id: string;
+  epoch: number;
+  step: number;
+  loss: number | null;
+  accuracy: number | null;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  is_best: boolean;
+  file_path: string;
+  metadata: { partial: boolean; sizeBytes: number; metrics: EpochMetrics };
+  created_at: Date;
+}
+
+export interface ModelRow {
+  id: string;
+  name: string;
+  type: string;
+  status: 'pending' | 'downloading' | 'training' | 'ready' | 'failed';
+  source: 'hub' | 'trained';
+  owner_id: string | null;
+  file_path: string | null;
+  size_mb: number;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const JOB = `id, user_id, model_id, dataset_id, base_model_id, status, progress, config, metrics, error, error_code,
+  started_at, finished_at, created_at, updated_at`;
+const CHECKPOINT = 'id, training_job_id, epoch, step, loss, accuracy, val_loss, val_accuracy, is_best, file_path, metadata, created_at';
+const MODEL = 'id, name, type, status, source, owner_id, file_path, size_mb, metadata, created_at, updated_at';
+
+export const emptyMetrics = (): TrainingMetrics => ({
+  backend: null,
+  history: [],
+  current: null,
+  final: null,
+  best: null,
+  samples: null,
+  featureDim: null,
+  parameters: null,
+  classes: null,
+  stoppedEarly: false,
+});
+
+/** The SQL of training jobs, their checkpoints and the models they produce. */
+export class TrainingRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async insertModel(m: { id: string; name: string; task: string; ownerId: string; filePath: string; metadata: object }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO models (id, name, type, status, source, owner_id, file_path, metadata)
+       VALUES ($1, $2, $3, 'pending', 'trained', $4, $5, $6::jsonb)`,
+      [m.id, m.name, m.task, m.ownerId, m.filePath, JSON.stringify(m.metadata)],
+    );
+  }
+
+  async insertJob(j: { id: string; userId: string; modelId: string; datasetId: string; baseModelId: string | null; config: TrainingConfig }): Promise<JobRow> {
+    const r = await this.db.query<JobRow>(
+      `INSERT INTO training_jobs (id, user_id, model_id, dataset_id, base_model_id, status, config, metrics)
+       VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb, $7::jsonb) RETURNING ${JOB}`,
+      [j.id, j.userId, j.modelId, j.datasetId, j.baseModelId, JSON.stringify(j.config), JSON.stringify(emptyMetrics())],
+    );
+    return r.rows[0]!;
+  }
+
+  /** The job, or null; with userId, only that user's job (another user's is the same as a missing one). */
+  async getJob(id: string, userId?: string): Promise<JobRow | null> {
+    const r = await this.db.query<JobRow>(`SELECT ${JOB} FROM training_jobs WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2)`, [id, userId ?? null]);
+    return r.rows[0] ?? null;
+  }
+
+  async listJobs(userId: string, statuses: TrainingStatus[] | null, limit: number, offset: number): Promise<{ rows: JobRow[]; total: number }> {
+    const where = 'user_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))';
+    const [rows, total] = await Promise.all([
+      this.db.query<JobRow>(`SELECT ${JOB} FROM training_jobs WHERE ${where} ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`, [userId, statuses, limit, offset]),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM training_jobs WHERE ${where}`, [userId, statuses]),
+    ]);
+    return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+  }
+
+  /** Moves a job from one of `from` to `to`; null when it was in another state (someone else moved it first). */
+  async transition(id: string, from: readonly TrainingStatus[], to: TrainingStatus): Promise<JobRow | null> {
+    const finished = ['completed', 'failed', 'cancelled'].includes(to);
+    const r = await this.db.query<JobRow>(
+      `UPDATE training_jobs SET status = $3,
+         finished_at = CASE WHEN $4 THEN now() ELSE finished_at END,
+         metrics = CASE WHEN $3 IN ('running', 'pausing') THEN metrics ELSE jsonb_set(metrics, '{current}', 'null') END
+       WHERE id = $1 AND status = ANY($2::text[]) RETURNING ${JOB}`,
+      [id, from, to, finished],
+    );
+    return r.rows[0] ?? null;
+  }
+
+  /** Claims the job queued longest (FIFO by when it was queued) and marks it running. */
+  async claimNextQueued(): Promise<JobRow | null> {
+    const r = await this.db.query<JobRow>(
+      `UPDATE training_jobs SET status = 'running', started_at = COALESCE(started_at, now()), error = NULL, error_code = NULL
+       WHERE id = (SELECT id FROM training_jobs WHERE status = 'queued' ORDER BY updated_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING ${JOB}`,
+    );
+    return r.rows[0] ?? null;
+  }
+
+  /** After a restart: jobs left running (or pausing) come back paused, to resume from their last checkpoint. */
+  async pauseInterrupted(): Promise<JobRow[]> {
+    const r = await this.db.query<JobRow>(
+      `UPDATE training_jobs SET status = 'paused', metrics = jsonb_set(metrics, '{current}', 'null')
+       WHERE status IN ('running', 'pausing') RETURNING ${JOB}`,
+    );
+    return r.rows;
+  }
+
+  async mergeMetrics(id: string, patch: Partial<TrainingMetrics>): Promise<void> {
+    await this.db.query(`UPDATE training_jobs SET metrics = metrics || $2::jsonb WHERE id = $1`, [id, JSON.stringify(patch)]);
+  }
+
+  async saveProgress(id: string, current: TrainingProgressState): Promise<void> {
+    await this.db.query(`UPDATE training_jobs SET progress = $2, metrics = jsonb_set(metrics, '{current}', $3::jsonb) WHERE id = $1`, [
+      id,
+      current.progress,
+      JSON.stringify(current),
+    ]);
+  }
+
+  /** Appends an epoch to the metric history (replacing a row of the same epoch, from a re-run after a crash). */
+  async appendEpoch(id: string, progress: number, epoch: EpochMetrics): Promise<void> {
+    await this.db.query(
+      `UPDATE training_jobs SET progress = $2, metrics = jsonb_set(metrics, '{history}',
+         COALESCE((SELECT jsonb_agg(h ORDER BY (h->>'epoch')::int) FROM jsonb_array_elements(metrics->'history') h
+                   WHERE (h->>'epoch')::int < ($3::jsonb->>'epoch')::int), '[]'::jsonb) || jsonb_build_array($3::jsonb))
+       WHERE id = $1`,
+      [id, progress, JSON.stringify(epoch)],
+    );
+  }
+
+  /** Keeps the history up to `epoch` (what the checkpoint being resumed from has seen). */
+  async truncateHistory(id: string, epoch: number, progress: number): Promise<void> {
+    await this.db.query(
+      `UPDATE training_jobs SET progress = $3, metrics = jsonb_set(metrics, '{history}',
+         COALESCE((SELECT jsonb_agg(h ORDER BY (h->>'epoch')::int) FROM jsonb_array_elements(metrics->'history') h
+                   WHERE (h->>'epoch')::int <= $2), '[]'::jsonb))
+       WHERE id = $1`,
+      [id, epoch, progress],
+    );
+  }
+
+  async fail(id: string, code: ErrorCode, message: string): Promise<JobRow | null> {
+    const r = await this.db.query<JobRow>(
+      `UPDATE training_jobs SET status = 'failed', error = $2, error_code = $3, finished_at = now(), metrics = jsonb_set(metrics, '{current}', 'null')
+       WHERE id = $1 AND status NOT IN ('completed', 'cancelled') RETURNING ${JOB}`,
+      [id, message, code],
+    );
+    return r.rows[0] ?? null;
+  }
+
+  async complete(id: string, patch: Partial<TrainingMetrics>): Promise<JobRow | null> {
+    const r = await this.db.query<JobRow>(
+      `UPDATE training_jobs SET status = 'completed', progress = 100, finished_at = now(),
+         metrics = jsonb_set(metrics || $2::jsonb, '{current}', 'null')
+       WHERE id = $1 AND status IN ('running', 'pausing') RETURNING ${JOB}`,
+      [id, JSON.stringify(patch)],
+    );
+    return r.rows[0] ?? null;
+  }
+
+  /** Records a checkpoint (one per epoch) and re-marks the best: lowest validation loss, else lowest loss. */
+  async upsertCheckpoint(c: { jobId: string; epoch: number; step: number; metrics: EpochMetrics; filePath: string; sizeBytes: number }): Promise<CheckpointRow> {
+    const m = c.metrics;
+    await this.db.query(
+      `INSERT INTO checkpoints (training_job_id, epoch, step, loss, accuracy, val_loss, val_accuracy, file_path, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+       ON CONFLICT (training_job_id, epoch) DO UPDATE SET step = EXCLUDED.step, loss = EXCLUDED.loss, accuracy = EXCLUDED.accuracy,
+         val_loss = EXCLUDED.val_loss, val_accuracy = EXCLUDED.val_accuracy, file_path = EXCLUDED.file_path,
+         metadata = EXCLUDED.metadata, created_at = now()`,
+      [c.jobId, c.epoch, c.step, m.loss, m.accuracy, m.valLoss, m.valAccuracy, c.filePath, JSON.stringify({ partial: m.partial, sizeBytes: c.sizeBytes, metrics: m })],
+    );
+    const r = await this.db.query<CheckpointRow>(
+      `UPDATE checkpoints SET is_best = (id = (
+         SELECT id FROM checkpoints WHERE training_job_id = $1
+         ORDER BY (val_loss IS NULL), COALESCE(val_loss, loss) ASC NULLS LAST, epoch LIMIT 1))
+       WHERE training_job_id = $1 RETURNING ${CHECKPOINT}`,
+      [c.jobId],
+    );
+    return r.rows.find((row) => row.epoch === c.epoch)!;
+  }
+
+  async listCheckpoints(jobId: string): Promise<CheckpointRow[]> {
+    const r = await this.db.query<CheckpointRow>(`SELECT ${CHECKPOINT} FROM checkpoints WHERE training_job_id = $1 ORDER BY epoch`, [jobId]);
+    return r.rows;
+  }
+
+  async latestCheckpoint(jobId: string): Promise<CheckpointRow | null> {
+    const r = await this.db.query<CheckpointRow>(`SELECT ${CHECKPOINT} FROM checkpoints WHERE training_job_id = $1 ORDER BY epoch DESC LIMIT 1`, [jobId]);
+    return r.rows[0] ?? null;
+  }
+
+  /** A trained model of this owner (hub models and other users' models are not found). */
+  async getTrainedModel(id: string, ownerId: string): Promise<ModelRow | null> {
+    const r = await this.db.query<ModelRow>(`SELECT ${MODEL} FROM models WHERE id = $1 AND source = 'trained' AND owner_id = $2`, [id, ownerId]);
+    return r.rows[0] ?? null;
+  }
+
+  async getModel(id: string): Promise<ModelRow | null> {
+    const r = await this.db.query<ModelRow>(`SELECT ${MODEL} FROM models WHERE id = $1 AND source = 'trained'`, [id]);
+    return r.rows[0] ?? null;
+  }
+
+  async setModelStatus(id: string, status: ModelRow['status'], metadataPatch: object = {}): Promise<void> {
+    await this.db.query(`UPDATE models SET status = $2, metadata = metadata || $3::jsonb WHERE id = $1 AND source = 'trained'`, [id, status, JSON.stringify(metadataPatch)]);
+  }
+
+  async modelReady(id: string, sizeBytes: number, metadataPatch: object): Promise<void> {
+    await this.db.query(
+      `UPDATE models SET status = 'ready', size_mb = $2, metadata = metadata || $3::jsonb WHERE id = $1 AND source = 'trained'`,
+      [id, sizeBytes / (1024 * 1024), JSON.stringify(metadataPatch)],
+    );
+  }
+
+  async deleteModel(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM models WHERE id = $1 AND source = 'trained'`, [id]);
+  }
+}

@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../platform/logger.js';
+import type { TfPreference } from './tf-backend.js';
+import { CONTROL, type WorkerInput, type WorkerMessage } from './worker-protocol.js';
+
+export type StopRequest = 'pause' | 'cancel';
+
+export interface RunnerHooks {
+  /** Claims the next queued job and builds its input; null when nothing is queued. */
+  claim(): Promise<{ jobId: string; job: WorkerInput['job'] } | null>;
+  /** One worker message; called in order, one at a time per job. */
+  onMessage(jobId: string, msg: WorkerMessage): Promise<void>;
+  /** The worker ended without saying done or failed (crashed, or terminated at shutdown / after a stop timeout). */
+  onLost(jobId: string, info: { requested: StopRequest | null; shuttingDown: boolean }): Promise<void>;
+}
+
+export interface RunnerOptions {
+  concurrency: number;
+  tfPreference: TfPreference;
+  logger: Logger;
+  hooks: RunnerHooks;
+  /** How long a worker gets to stop after a request before it is terminated. */
+  stopTimeoutMs?: number;
+}
+
+interface ActiveJob {
+  worker: Worker;
+  flag: Int32Array;
+  requested: StopRequest | null;
+  exited: Promise<void>;
+}
+
+/** The ESM build of tsx's register API (its CommonJS build cannot register hooks inside a worker). */
+function tsxEsmApi(from: string): string {
+  const pkgJson = createRequire(from).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(path.join(path.dirname(pkgJson), pkg.exports['./esm/api']!.import.default)).href;
+}
+
+/** Starts the worker: the compiled .js directly, or under vitest/tsx the .ts source through tsx's loader. */
+function spawnWorker(input: WorkerInput): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./training.worker.js', here), { workerData: input });
+  const entry = new URL('./training.worker.ts', here).href;
+  const boot = `import { register } from ${JSON.stringify(tsxEsmApi(here))}; register(); await import(${JSON.stringify(entry)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: input, execArgv: ['--conditions=source'] });
+}
+
+/**
+ * Runs queued jobs in worker threads, at most `concurrency` at once; the rest wait in the database queue.
+ * Pause and cancel are a shared flag the worker reads after every batch, so they never wait on the event loop.
+ */
+export class TrainingRunner {
+  private readonly active = new Map<string, ActiveJob>();
+  private pumping: Promise<void> | null = null;
+  private again = false;
+  private shuttingDown = false;
+
+  constructor(private readonly opts: RunnerOptions) {}
+
+  isActive(jobId: string): boolean {
+    return this.active.has(jobId);
+  }
+
+  /** Fills free slots with queued jobs. Concurrent calls share one pass (and trigger one more). */
+  pump(): Promise<void> {
+    if (this.shuttingDown) return Promise.resolve();
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      do {
+        this.again = false;
+        while (!this.shuttingDown && this.active.size < this.opts.concurrency) {
+          const next = await this.opts.hooks.claim().catch((err: unknown) => {
+            this.opts.logger.error({ err }, 'could not claim a training job');
+            return null;
+          });
+          if (!next) break;
+          this.launch(next.jobId, next.job);
+        }
+      } while (this.again && !this.shuttingDown);
+    })().finally(() => {
+      this.pumping = null;
+    });
+    return this.pumping;
+  }
+
+  /** Asks a running job to stop after its current batch; false when it is not running here. */
+  request(jobId: string, what: StopRequest): boolean {
+    const a = this.active.get(jobId);
+    if (!a) return false;
+    if (a.requested === 'cancel') return true;
+    a.requested = what;
+    Atomics.store(a.flag, 0, what === 'pause' ? CONTROL.pause : CONTROL.cancel);
+    return true;
+  }
+
+  /** Resolves when the job's worker has exited and its messages are handled (terminating it after the timeout). */
+  async settle(jobId: string, timeoutMs = this.opts.stopTimeoutMs ?? 15_000): Promise<void> {
+    const a = this.active.get(jobId);
+    if (!a) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const result = await Promise.race([a.exited.then(() => 'exited' as const), timeout]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      this.opts.logger.warn({ jobId }, 'training worker did not stop in time; terminating it');
+      await a.worker.terminate();
+      await a.exited;
+    }
+  }
+
+  /** Every running job pauses at its next batch (a checkpoint keeps its place); stragglers are terminated. */
+  async stop(): Promise<void> {
+    this.shuttingDown = true;
+    await this.pumping;
+    const ids = [...this.active.keys()];
+    for (const id of ids) this.request(id, 'pause');
+    await Promise.all(ids.map((id) => this.settle(id)));
+  }
+
+  private launch(jobId: string, job: WorkerInput['job']): void {
+    const control = new SharedArrayBuffer(4);
+    const flag = new Int32Array(control);
+    const worker = spawnWorker({ job, tfPreference: this.opts.tfPreference, control });
+    const { hooks, logger } = this.opts;
+    let chain = Promise.resolve();
+    let settled = false;
+    worker.on('message', (msg: WorkerMessage) => {
+      if (msg.type === 'done' || msg.type === 'failed') settled = true;
+      chain = chain
+        .then(() => hooks.onMessage(jobId, msg))
+        .catch((err: unknown) => logger.error({ err, jobId, message: msg.type }, 'training message not handled'));
+      if (settled) chain = chain.then(() => void worker.terminate());
+    });
+    worker.on('error', (err) => logger.error({ err, jobId }, 'training worker crashed'));
+    const entry: ActiveJob = {
+      worker,
+      flag,
+      requested: null,
+      exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())).then(async () => {
+        await chain;
+        if (!settled) {
+          await hooks.onLost(jobId, { requested: entry.requested, shuttingDown: this.shuttingDown }).catch((err: unknown) => logger.error({ err, jobId }, 'lost training job not recorded'));
+        }
+        this.active.delete(jobId);
+        void this.pump();
+      }),
+    };
+    this.active.set(jobId, entry);
+  }
+}

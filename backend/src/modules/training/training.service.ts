@@ -1,0 +1,417 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  FEATURE_DEFAULTS,
+  TRAINING_LIMITS,
+  trainingConfigSchema,
+  type Checkpoint,
+  type CheckpointListResponse,
+  type EpochMetrics,
+  type ErrorCode,
+  type FieldIssue,
+  type TrainingConfig,
+  type TrainingConfigInput,
+  type TrainingJobDetail,
+  type TrainingListQuery,
+  type TrainingListResponse,
+  type TrainingStatus,
+} from '@sokhan/common';
+import { withTransaction, type Pool } from '../../platform/db/pool.js';
+import { AppError, conflict, notFound } from '../../platform/http/errors.js';
+import { parse } from '../../platform/http/validate.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Notifier } from '../../platform/realtime/realtime.js';
+import type { DatasetsService } from '../datasets/datasets.service.js';
+import { removeTempFolders } from './model-io.js';
+import { countParameters, outputUnits } from './network.js';
+import type { TfPreference } from './tf-backend.js';
+import { checkpointDirName, type TrainerEvent } from './trainer.js';
+import { toCheckpoint, toJob, toMetrics, toTrainedModel, type TrainedModelMetadata } from './training.presenter.js';
+import { TrainingRepository, type JobRow } from './training.repository.js';
+import { TrainingRunner, type StopRequest } from './training.runner.js';
+import type { WorkerInput, WorkerMessage } from './worker-protocol.js';
+
+export interface TrainingDeps {
+  pool: Pool;
+  datasets: DatasetsService;
+  notifier: Notifier;
+  logger: Logger;
+  paths: { models: string; checkpoints: string };
+  concurrency: number;
+  tfPreference: TfPreference;
+  /** Largest feature matrix a job may build in memory. */
+  maxFeatureBytes?: number;
+}
+
+const DEFAULT_MAX_FEATURE_BYTES = 1024 * 2 ** 20;
+
+const invalid = (issues: FieldIssue[]) => new AppError(400, 'VALIDATION_FAILED', 'request is not valid', issues);
+const issue = (p: string, message: string): FieldIssue => ({ path: p, message, code: 'custom' });
+
+/**
+ * Training jobs: creation with checks against the dataset, the queue and its worker threads, pause / resume /
+ * cancel, checkpoints and the trained model. The row is the state; every change is saved, then sent to the
+ * owner's room.
+ */
+export class TrainingService {
+  private readonly repo: TrainingRepository;
+  private readonly runner: TrainingRunner;
+
+  constructor(private readonly deps: TrainingDeps) {
+    this.repo = new TrainingRepository(deps.pool);
+    this.runner = new TrainingRunner({
+      concurrency: deps.concurrency,
+      tfPreference: deps.tfPreference,
+      logger: deps.logger,
+      hooks: {
+        claim: () => this.claimNext(),
+        onMessage: (jobId, msg) => this.onWorkerMessage(jobId, msg),
+        onLost: (jobId, info) => this.onWorkerLost(jobId, info),
+      },
+    });
+  }
+
+  /** models/trained/<modelId>: where a job's final model goes and where its files are served from. */
+  modelDir(modelId: string): string {
+    return path.join(this.deps.paths.models, 'trained', modelId);
+  }
+
+  private jobCheckpointsDir(jobId: string): string {
+    return path.join(this.deps.paths.checkpoints, jobId);
+  }
+
+  // ---- the service methods the specification names ----
+
+  /**
+   * Validates the config against the dataset (and, for fine-tuning, the base model), then records the job
+   * (queued) and the model row it will produce. 400 for a bad config, 404 for another user's dataset or model.
+   */
+  async createTrainingJob(userId: string, modelId: string | null, input: TrainingConfigInput | TrainingConfig): Promise<TrainingJobDetail> {
+    const config = parse(trainingConfigSchema, input);
+    const { record } = await this.deps.datasets.forTraining(userId, config.datasetId);
+    const columns = new Map(record.metadata.columns.map((c) => [c.name, c]));
+    const problems: FieldIssue[] = [];
+    const known = (name: string, p: string) => columns.has(name) || problems.push(issue(p, `the dataset has no column "${name}"`));
+    if (config.textColumn) known(config.textColumn, 'textColumn');
+    config.featureColumns.forEach((c, i) => known(c.name, `featureColumns.${i}.name`));
+    known(config.labelColumn, 'labelColumn');
+    if (problems.length) throw invalid(problems);
+
+    const label = columns.get(config.labelColumn)!;
+    if (config.task === 'tabular-regression') {
+      if (label.type !== 'number') problems.push(issue('labelColumn', `regression needs a number column; "${label.name}" is ${label.type}`));
+    } else if (!label.distinctCapped && label.distinct < 2) {
+      problems.push(issue('labelColumn', `"${label.name}" has ${label.distinct} class; classification needs at least two`));
+    }
+    const featureColumns = config.featureColumns.map((c) => ({ name: c.name, kind: c.kind ?? (columns.get(c.name)!.type === 'number' ? ('number' as const) : ('category' as const)) }));
+    const base = modelId ? await this.baseModel(userId, modelId, config) : null;
+    const layers = base?.layers ?? config.layers;
+    const inputDim =
+      (config.textColumn ? (config.textFeatures?.buckets ?? FEATURE_DEFAULTS.buckets) : 0) +
+      featureColumns.reduce((n, c) => n + (c.kind === 'number' ? 1 : Math.min(columns.get(c.name)!.distinct, FEATURE_DEFAULTS.maxCategories) + 1), 0);
+    const classes = config.task === 'tabular-regression' ? 1 : Math.max(2, label.distinct);
+    const parameters = countParameters(layers, inputDim, outputUnits(config.task, classes));
+    if (parameters > TRAINING_LIMITS.maxParameters) {
+      problems.push(issue('layers', `the network would have about ${parameters} weights (at most ${TRAINING_LIMITS.maxParameters}); use fewer units or text buckets`));
+    }
+    if (problems.length) throw invalid(problems);
+
+    const stored: TrainingConfig = {
+      ...config,
+      name: config.name ?? `${record.name} · ${new Date().toISOString().slice(0, 10)}`,
+      seed: config.seed ?? randomInt(0, TRAINING_LIMITS.maxSeed),
+      featureColumns,
+      layers,
+    };
+    const jobId = randomUUID();
+    const newModelId = randomUUID();
+    const metadata: TrainedModelMetadata = {
+      task: config.task,
+      datasetId: record.id,
+      trainingJobId: jobId,
+      baseModelId: modelId,
+      textColumn: config.textColumn ?? null,
+      featureColumns: featureColumns.map((c) => c.name),
+      labelColumn: config.labelColumn,
+      layers,
+    };
+    await withTransaction(this.deps.pool, async (client) => {
+      const repo = new TrainingRepository(client);
+      await repo.insertModel({ id: newModelId, name: stored.name!, task: config.task, ownerId: userId, filePath: this.modelDir(newModelId), metadata });
+      await repo.insertJob({ id: jobId, userId, modelId: newModelId, datasetId: record.id, baseModelId: modelId, config: stored });
+    });
+    this.deps.logger.info({ jobId, userId, datasetId: record.id, baseModelId: modelId }, 'training job created');
+    return this.getTrainingStatus(jobId);
+  }
+
+  /** Lets the queue pick the job up (it runs when a slot is free). 409 unless it is queued. */
+  async startTraining(jobId: string, userId?: string): Promise<TrainingJobDetail> {
+    const job = await this.requireJob(jobId, userId);
+    if (job.status !== 'queued') throw conflict(`the job is ${job.status}, not queued`, 'INVALID_STATE');
+    await this.emitStatus(job);
+    void this.runner.pump();
+    return this.getTrainingStatus(jobId);
+  }
+
+  /** Running: stops after the current batch, saves a checkpoint, then paused. Queued: paused at once. */
+  async pauseTraining(jobId: string, userId?: string): Promise<TrainingJobDetail> {
+    const job = await this.requireJob(jobId, userId);
+    if (job.status === 'pausing' || job.status === 'paused') return this.getTrainingStatus(jobId);
+    const queued = await this.repo.transition(jobId, ['queued'], 'paused');
+    if (queued) {
+      await this.emitStatus(queued);
+      return this.getTrainingStatus(jobId);
+    }
+    const running = await this.repo.transition(jobId, ['running'], 'pausing');
+    if (!running) throw conflict(`a ${job.status} job cannot be paused`, 'INVALID_STATE');
+    await this.emitStatus(running);
+    if (!this.runner.request(jobId, 'pause')) await this.settleUntracked(jobId, 'paused');
+    return this.getTrainingStatus(jobId);
+  }
+
+  /** Paused: queued again; it continues from its latest checkpoint at the next epoch, optimizer state included. */
+  async resumeTraining(jobId: string, userId?: string): Promise<TrainingJobDetail> {
+    const job = await this.requireJob(jobId, userId);
+    if (job.status === 'queued' || job.status === 'running') return this.getTrainingStatus(jobId);
+    const resumed = await this.repo.transition(jobId, ['paused'], 'queued');
+    if (!resumed) throw conflict(`a ${job.status} job cannot be resumed`, 'INVALID_STATE');
+    await this.emitStatus(resumed);
+    void this.runner.pump();
+    return this.getTrainingStatus(jobId);
+  }
+
+  /** Stops the job for good (completed checkpoints stay); the model it would have produced is removed. */
+  async cancelTraining(jobId: string, userId?: string): Promise<TrainingJobDetail> {
+    const job = await this.requireJob(jobId, userId);
+    if (job.status === 'cancelled') return this.getTrainingStatus(jobId);
+    if (job.status === 'completed' || job.status === 'failed') throw conflict(`the job already ${job.status === 'completed' ? 'completed' : 'failed'}`, 'INVALID_STATE');
+    const idle = await this.repo.transition(jobId, ['queued', 'paused'], 'cancelled');
+    if (idle) {
+      await this.finishCancelled(idle);
+    } else if (this.runner.request(jobId, 'cancel')) {
+      await this.runner.settle(jobId);
+    } else {
+      await this.settleUntracked(jobId, 'cancelled');
+    }
+    return this.getTrainingStatus(jobId);
+  }
+
+  /** Status, progress, config, metric history, checkpoints and the model. */
+  async getTrainingStatus(jobId: string, userId?: string): Promise<TrainingJobDetail> {
+    const job = await this.requireJob(jobId, userId);
+    const [checkpoints, model] = await Promise.all([this.repo.listCheckpoints(jobId), job.model_id ? this.repo.getModel(job.model_id) : null]);
+    return { ...toJob(job), metrics: toMetrics(job), checkpoints: checkpoints.map(toCheckpoint), model: model ? toTrainedModel(model) : null };
+  }
+
+  /** Records the checkpoint the worker wrote (one per epoch; the best by validation loss is marked) and the epoch's metrics. */
+  async saveCheckpoint(jobId: string, epoch: number, metrics: EpochMetrics & { step: number; dir: string; sizeBytes: number }): Promise<Checkpoint> {
+    const { step, dir, sizeBytes, ...epochMetrics } = metrics;
+    const row = await this.repo.upsertCheckpoint({ jobId, epoch, step, metrics: epochMetrics, filePath: dir, sizeBytes });
+    return toCheckpoint(row);
+  }
+
+  // ---- listing ----
+
+  async listJobs(userId: string, q: TrainingListQuery): Promise<TrainingListResponse> {
+    const { rows, total } = await this.repo.listJobs(userId, q.status ?? null, q.limit, q.offset);
+    return { items: rows.map(toJob), total, limit: q.limit, offset: q.offset };
+  }
+
+  async listCheckpoints(jobId: string, userId: string): Promise<CheckpointListResponse> {
+    await this.requireJob(jobId, userId);
+    return { items: (await this.repo.listCheckpoints(jobId)).map(toCheckpoint) };
+  }
+
+  // ---- lifecycle ----
+
+  /** After a restart no job is left running: those are paused at their last checkpoint; queued ones start. */
+  async start(): Promise<void> {
+    for (const job of await this.repo.pauseInterrupted()) {
+      await removeTempFolders(this.jobCheckpointsDir(job.id));
+      this.deps.logger.info({ jobId: job.id }, 'training job interrupted by a restart; paused at its last checkpoint');
+      await this.emitStatus(job);
+    }
+    await this.runner.pump();
+  }
+
+  /** Running jobs pause at their next batch with a checkpoint, so the next start can resume them. */
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  // ---- the runner's side ----
+
+  private async claimNext(): Promise<{ jobId: string; job: WorkerInput['job'] } | null> {
+    for (;;) {
+      const row = await this.repo.claimNextQueued();
+      if (!row) return null;
+      try {
+        const job = await this.workerJob(row);
+        await this.emitStatus(row);
+        return { jobId: row.id, job };
+      } catch (err) {
+        const e = err instanceof AppError ? err : null;
+        await this.failJob(row.id, e?.code === 'NOT_FOUND' ? 'INVALID_DATASET' : 'TRAINING_FAILED', e?.message ?? 'the job could not be prepared');
+        if (!e) this.deps.logger.error({ err, jobId: row.id }, 'training job could not be prepared');
+      }
+    }
+  }
+
+  /** The worker's input: dataset file, latest checkpoint to continue from, and the history up to it. */
+  private async workerJob(row: JobRow): Promise<WorkerInput['job']> {
+    if (!row.dataset_id || !row.model_id) throw notFound('dataset');
+    const { record, filePath } = await this.deps.datasets.forTraining(row.user_id, row.dataset_id);
+    const checkpointsDir = this.jobCheckpointsDir(row.id);
+    await removeTempFolders(checkpointsDir);
+    const latest = await this.repo.latestCheckpoint(row.id);
+    const epoch = latest?.epoch ?? 0;
+    await this.repo.truncateHistory(row.id, epoch, (epoch / row.config.epochs) * 100);
+    return {
+      jobId: row.id,
+      config: row.config,
+      dataset: { filePath, format: record.format },
+      checkpointsDir,
+      modelDir: this.modelDir(row.model_id),
+      resume: latest ? { dir: path.join(checkpointsDir, checkpointDirName(latest.epoch)), epoch: latest.epoch, step: latest.step } : null,
+      baseModelDir: row.base_model_id ? this.modelDir(row.base_model_id) : null,
+      history: (row.metrics.history ?? []).filter((h) => h.epoch <= epoch),
+      maxFeatureBytes: this.deps.maxFeatureBytes ?? DEFAULT_MAX_FEATURE_BYTES,
+    };
+  }
+
+  private async onWorkerMessage(jobId: string, msg: WorkerMessage): Promise<void> {
+    switch (msg.type) {
+      case 'backend':
+        await this.repo.mergeMetrics(jobId, { backend: msg.backend });
+        return;
+      case 'event':
+        return this.onTrainerEvent(jobId, msg.event);
+      case 'failed':
+        if (msg.detail) this.deps.logger.error({ jobId, detail: msg.detail }, 'training failed');
+        await this.failJob(jobId, msg.code, msg.message);
+        return;
+      case 'done': {
+        if (msg.outcome === 'completed') return;
+        const to: TrainingStatus = msg.outcome === 'paused' ? 'paused' : 'cancelled';
+        const row = await this.repo.transition(jobId, ['running', 'pausing'], to);
+        if (row && to === 'cancelled') await this.finishCancelled(row);
+        else if (row) await this.emitStatus(row);
+        return;
+      }
+    }
+  }
+
+  private async onTrainerEvent(jobId: string, e: TrainerEvent): Promise<void> {
+    const job = await this.repo.getJob(jobId);
+    if (!job) return;
+    const notify = this.deps.notifier;
+    switch (e.type) {
+      case 'started':
+        await this.repo.mergeMetrics(jobId, { backend: e.backend, samples: e.samples, featureDim: e.featureDim, parameters: e.parameters, classes: e.classes });
+        if (job.model_id) await this.repo.setModelStatus(job.model_id, 'training');
+        return;
+      case 'progress':
+        await this.repo.saveProgress(jobId, e.state);
+        notify.notifyUser(job.user_id, 'training:progress', { jobId, ...e.state, valLoss: e.valLoss, valAccuracy: e.valAccuracy, phase: e.phase });
+        return;
+      case 'checkpoint': {
+        const cp = await this.saveCheckpoint(jobId, e.epoch, { ...e.metrics, step: e.step, dir: e.dir, sizeBytes: e.sizeBytes });
+        await this.repo.appendEpoch(jobId, Math.min(100, (e.epoch / job.config.epochs) * 100), e.metrics);
+        notify.notifyUser(job.user_id, 'training:checkpoint', {
+          jobId,
+          checkpointId: cp.id,
+          epoch: cp.epoch,
+          step: cp.step,
+          loss: cp.loss,
+          accuracy: cp.accuracy,
+          valLoss: cp.valLoss,
+          valAccuracy: cp.valAccuracy,
+          best: cp.best,
+          partial: cp.partial,
+        });
+        return;
+      }
+      case 'completed': {
+        const modelId = job.model_id;
+        const patch = { final: e.metrics, stoppedEarly: e.stoppedEarly, featureDim: e.featureDim, parameters: e.parameters };
+        const done = await withTransaction(this.deps.pool, async (client) => {
+          const repo = new TrainingRepository(client);
+          const row = await repo.complete(jobId, patch);
+          if (row && modelId) {
+            const meta: Partial<TrainedModelMetadata> = { inputs: e.inputs, labels: e.labels, files: e.files, metrics: e.metrics, featureDim: e.featureDim, parameters: e.parameters, backend: job.metrics.backend ?? undefined };
+            await repo.modelReady(modelId, e.files.reduce((s, f) => s + f.sizeBytes, 0), meta);
+          }
+          return row;
+        });
+        if (!done || !modelId) return;
+        this.deps.logger.info({ jobId, modelId, metrics: e.metrics }, 'training completed');
+        await this.emitStatus(done);
+        notify.notifyUser(job.user_id, 'training:complete', { jobId, modelId, metrics: { ...e.metrics } });
+        return;
+      }
+    }
+  }
+
+  private async onWorkerLost(jobId: string, info: { requested: StopRequest | null; shuttingDown: boolean }): Promise<void> {
+    if (info.requested === 'cancel') {
+      const row = await this.repo.transition(jobId, ['running', 'pausing'], 'cancelled');
+      if (row) await this.finishCancelled(row);
+    } else if (info.shuttingDown || info.requested === 'pause') {
+      const row = await this.repo.transition(jobId, ['running', 'pausing'], 'paused');
+      if (row) await this.emitStatus(row);
+    } else {
+      await this.failJob(jobId, 'TRAINING_FAILED', 'the training worker stopped unexpectedly');
+    }
+  }
+
+  /** A job marked running or pausing whose worker is not ours (another process, or gone): settle its row now. */
+  private async settleUntracked(jobId: string, to: 'paused' | 'cancelled'): Promise<void> {
+    const row = await this.repo.transition(jobId, ['running', 'pausing'], to);
+    if (row && to === 'cancelled') await this.finishCancelled(row);
+    else if (row) await this.emitStatus(row);
+  }
+
+  private async finishCancelled(row: JobRow): Promise<void> {
+    if (row.model_id) {
+      await this.repo.deleteModel(row.model_id);
+      await fs.rm(this.modelDir(row.model_id), { recursive: true, force: true });
+    }
+    await this.emitStatus({ ...row, model_id: null });
+  }
+
+  private async failJob(jobId: string, code: ErrorCode, message: string): Promise<void> {
+    const row = await this.repo.fail(jobId, code, message);
+    if (!row) return;
+    if (row.model_id) await this.repo.setModelStatus(row.model_id, 'failed', { error: message });
+    this.deps.logger.warn({ jobId, code, message }, 'training job failed');
+    this.deps.notifier.notifyUser(row.user_id, 'training:error', { jobId, code, message });
+    await this.emitStatus(row);
+  }
+
+  private async emitStatus(row: JobRow): Promise<void> {
+    this.deps.notifier.notifyUser(row.user_id, 'training:status', { jobId: row.id, status: row.status, epochsCompleted: row.metrics.history?.at(-1)?.epoch ?? 0 });
+  }
+
+  private async requireJob(jobId: string, userId?: string): Promise<JobRow> {
+    const job = await this.repo.getJob(jobId, userId);
+    if (!job) throw notFound('training job');
+    return job;
+  }
+
+  private async baseModel(userId: string, modelId: string, config: TrainingConfig): Promise<{ layers: TrainedModelMetadata['layers'] }> {
+    const model = await this.repo.getTrainedModel(modelId, userId);
+    if (!model) throw notFound('model');
+    if (model.status !== 'ready') throw conflict('the model to continue from is not ready', 'MODEL_NOT_READY');
+    const m = model.metadata as unknown as TrainedModelMetadata;
+    const problems: FieldIssue[] = [];
+    if (m.task !== config.task) problems.push(issue('task', `the model was trained for ${m.task}`));
+    if ((m.textColumn ?? undefined) !== config.textColumn) problems.push(issue('textColumn', `the model reads the text column "${m.textColumn ?? ''}"`));
+    if (m.labelColumn !== config.labelColumn) problems.push(issue('labelColumn', `the model predicts "${m.labelColumn}"`));
+    if (m.featureColumns.join('\u0000') !== config.featureColumns.map((c) => c.name).join('\u0000')) {
+      problems.push(issue('featureColumns', `the model reads the columns ${m.featureColumns.join(', ') || '(none)'}`));
+    }
+    if (problems.length) throw invalid(problems);
+    return { layers: m.layers };
+  }
+}
