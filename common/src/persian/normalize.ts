@@ -82,18 +82,18 @@ const GLUED_MI = new RegExp(
 );
 /** A free-standing «می»/«نمی», a space, and the next word (captured in a lookahead). */
 const SEPARATED_MI = new RegExp(`می (?<=(?<!${WORD_CHAR})(ن?)می )(?=([${LETTERS}][${LETTERS}${MARKS}]*))`, 'g');
-/** A space before a suffix, after a word of two or more letters (the callback picks ZWNJ or nothing). */
+/** A space and a suffix, after a word of two or more letters (the callback picks ZWNJ or nothing). */
 const SPACED_SUFFIX = new RegExp(
-  ` (?=(?:هایشان|هایتان|هایمان|هایش|هایت|هایم|هایی|های|ها|ترین|تر|ایم|اید|اند|ام)(?!${WORD_CHAR}))` +
-    `(?<=[${LETTERS}][${MARKS}]*([${LETTERS}])[${MARKS}]* )`,
+  ` (?:هایشان|هایتان|هایمان|هایش|هایت|هایم|هایی|های|ها|ترین|تر|ایم|اید|اند|ام)(?!${WORD_CHAR})` +
+    `(?<=[${LETTERS}][${MARKS}]*([${LETTERS}])[${MARKS}]* [^ ]+)`,
   'g',
 );
 const NON_JOINER = new RegExp(`[${NON_JOINERS}]`);
 /** «ای» after a space is the suffix only after «ه» («خانه ای»); elsewhere it is the vocative («ای خدا»). */
-const SPACED_EI = new RegExp(` (?=ای(?!${WORD_CHAR}))(?<=[${LETTERS}]ه[${MARKS}]* )`, 'g');
+const SPACED_EI = new RegExp(` ای(?!${WORD_CHAR})(?<=[${LETTERS}]ه[${MARKS}]* ای)`, 'g');
 /** No space before Persian punctuation (and ? : . after a Persian word; ".NET", "a : b" and " .5" stay). */
 const SPACE_BEFORE_PUNCT = new RegExp(
-  ` (?=[،؛؟!])(?<=[^\\s] )| (?=[?:]|\\.(?![0-9۰-۹٠-٩A-Za-z]))(?<=[${LETTERS}${MARKS}] )`,
+  ` ([،؛؟!])(?<=[^\\s] .)| ([?:]|\\.(?![0-9۰-۹٠-٩A-Za-z]))(?<=[${LETTERS}${MARKS}] .)`,
   'g',
 );
 const NO_SPACE_AFTER_PUNCT = new RegExp(`([،؛؟!?:])(?=[${LETTERS}])`, 'g');
@@ -441,7 +441,7 @@ function joinSeparatedMi(m: RegExpExecArray, s: string): string | null {
 }
 
 function joinSuffix(m: RegExpExecArray): string {
-  return NON_JOINER.test(m[1] ?? '') ? '' : ZWNJ;
+  return (NON_JOINER.test(m[1] ?? '') ? '' : ZWNJ) + m[0].slice(1);
 }
 
 function fixHalfSpaces(s: string): string {
@@ -449,12 +449,12 @@ function fixHalfSpaces(s: string): string {
     s = replaceWhere(s, GLUED_MI, joinGluedMi);
     s = replaceWhere(s, SEPARATED_MI, joinSeparatedMi);
   }
-  return replaceWhere(s, SPACED_SUFFIX, joinSuffix).replace(SPACED_EI, ZWNJ);
+  return replaceWhere(s, SPACED_SUFFIX, joinSuffix).replace(SPACED_EI, `${ZWNJ}ای`);
 }
 
 function fixPunctuationSpacing(s: string): string {
   if (!NEEDS_SPACING_FIX.test(s)) return s;
-  return s.replace(SPACE_BEFORE_PUNCT, '').replace(NO_SPACE_AFTER_PUNCT, '$1 ').replace(NO_SPACE_AFTER_DOT, '. ');
+  return s.replace(SPACE_BEFORE_PUNCT, '$1$2').replace(NO_SPACE_AFTER_PUNCT, '$1 ').replace(NO_SPACE_AFTER_DOT, '. ');
 }
 
 /**
