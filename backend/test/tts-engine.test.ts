@@ -60,6 +60,18 @@ describe('built-in eSpeak NG Persian voice', () => {
     expect(ratio).toBeLessThan(0.75);
   });
 
+  it('reuses one program image: identical output run after run, and a failed run leaves it usable', async () => {
+    const runner = new EspeakRunner();
+    const a = await runner.run({ voice: 'fa', lines: ['سلام دنیا.'], audio: true });
+    await expect(runner.run({ voice: 'xx', lines: ['سلام'], audio: false })).rejects.toThrow(/eSpeak NG/);
+    const b = await runner.run({ voice: 'fa', lines: ['سلام دنیا.'], audio: true });
+    expect(b.lines).toEqual(a.lines);
+    expect(Buffer.from(b.wav!).equals(Buffer.from(a.wav!))).toBe(true);
+    const quiet = await runner.run({ voice: 'fa', lines: ['کتاب', 'دفتر'], audio: false });
+    expect(quiet.wav).toBeNull();
+    expect(quiet.lines.map((l) => l.phonemes)).toEqual([['kˈetɑb'], ['dˈaftar']]);
+  });
+
   it('refuses a voice name that could be read as an option', async () => {
     await expect(new EspeakRunner().run({ voice: '--help', lines: ['سلام'], audio: false })).rejects.toThrow(/voice/);
   });
