@@ -14,6 +14,7 @@ import { writeFixtureVoice } from '../../backend/test/tts-onnx-fixture.js';
 import { EspeakRunner } from '../../backend/src/modules/tts/espeak.js';
 import { parsePiperConfig, piperSettings } from '../../backend/src/modules/tts/piper-config.js';
 import { SynthEngine } from '../../backend/src/modules/tts/synth-engine.js';
+import { SynthPool } from '../../backend/src/modules/tts/synth-pool.js';
 import type { SynthJob } from '../../backend/src/modules/tts/synth-types.js';
 import { decodeWav } from '../../backend/src/modules/tts/wav.js';
 
@@ -62,6 +63,21 @@ export async function benchTts(): Promise<{ name: string; figures: Record<string
     figures.builtin_audio_seconds = audio;
     figures.builtin_compute_ms_median = warmMs;
     figures.builtin_wasm_rtf = audio / (warmMs / 1000);
+
+    // The same through the worker pool the API uses (thread hop and audio transfer included).
+    const pool = new SynthPool({ size: 1, timeoutMs: 120_000, maxQueue: 4, intraOpThreads: 1 });
+    try {
+      await pool.run(builtin);
+      const poolMs = await median(async () => {
+        const t = performance.now();
+        await pool.run(builtin);
+        return performance.now() - t;
+      });
+      figures.builtin_via_worker_ms_median = poolMs;
+      figures.builtin_via_worker_rtf = audio / (poolMs / 1000);
+    } finally {
+      await pool.close();
+    }
 
     // The generated Piper-shaped voice: phonemisation, ids, onnxruntime, normalisation.
     const voice = await writeFixtureVoice(path.join(dir, 'voice'), 'fa_IR-bench-x_low', { sampleRate: 16000, hop: 256 });
