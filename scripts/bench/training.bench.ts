@@ -195,7 +195,7 @@ async function serverFigures(): Promise<Figures> {
     // The first full epoch runs undisturbed; then /api/health is hammered while the next ones train.
     const quiet = await waitFor(async () => (await epochs()).at(-1), 180_000, 100);
     const busy = await healthLatency(url);
-    const loaded = await waitFor(async () => (await epochs()).find((h) => h.epoch > quiet.epoch + 1), 180_000, 100);
+    const loaded = await waitFor(async () => (await epochs()).find((h) => h.epoch > quiet.epoch), 180_000, 100);
     const running = (await call(url, 'GET', `/api/training/${id}`, { token })).body;
     await call(url, 'DELETE', `/api/training/${id}`, { token });
     return {
