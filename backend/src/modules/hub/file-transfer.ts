@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../platform/http/errors.js';
@@ -49,6 +50,9 @@ export interface FetchedFile {
   /** Bytes taken from an existing `.part` file. */
   resumedFrom: number;
 }
+
+/** Per-file write buffer: bounds memory per file in flight and lets writes batch. */
+const WRITE_BUFFER = 4 * 1024 * 1024;
 
 const FS_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 const FS_ERRORS = new Set(['EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'EBADF', 'ENOENT']);
@@ -228,19 +232,27 @@ export async function fetchFile(opts: FetchFileOptions): Promise<FetchedFile> {
           }
           const before = written;
           try {
+            // A synchronous Transform hashes each chunk on its way to disk; a large write buffer lets the
+            // file stream batch chunks into writev calls. Memory stays bounded by the buffers, not the file.
+            const meter = new Transform({
+              readableHighWaterMark: WRITE_BUFFER,
+              writableHighWaterMark: WRITE_BUFFER,
+              transform(chunk: Buffer, _enc, done) {
+                written += chunk.length;
+                if (written > file.size) {
+                  done(fileCheckFailed(file.path, `more than the expected ${file.size} bytes`));
+                  return;
+                }
+                hashers.sha256.update(chunk);
+                hashers.git?.update(chunk);
+                account(written, true);
+                done(null, chunk);
+              },
+            });
             await pipeline(
               res.body,
-              async function* (source: AsyncIterable<Buffer>) {
-                for await (const chunk of source) {
-                  written += chunk.length;
-                  if (written > file.size) throw fileCheckFailed(file.path, `more than the expected ${file.size} bytes`);
-                  hashers.sha256.update(chunk);
-                  hashers.git?.update(chunk);
-                  account(written, true);
-                  yield chunk;
-                }
-              },
-              createWriteStream(part, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 }),
+              meter,
+              createWriteStream(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER }),
               signal ? { signal } : {},
             );
           } catch (err) {
