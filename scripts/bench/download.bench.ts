@@ -132,6 +132,8 @@ export async function benchDownload(): Promise<{ name: string; figures: Record<s
         peak_rss_mib_256: mb(Math.max(...ourRuns.map((r) => r.peakRss))),
         peak_rss_growth_mib_64: mb(smallPeakDelta),
         peak_rss_growth_mib_256: mb(bigPeakDelta),
+        host_load_1m_at_end: os.loadavg()[0] ?? 0,
+        host_cpus: os.cpus().length,
         rss_flat: bigPeakDelta < 64 * 1024 * 1024 ? 'yes (growth independent of file size)' : 'no',
       },
     };
