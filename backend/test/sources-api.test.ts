@@ -240,6 +240,8 @@ describe('downloads', () => {
   it('rejects unknown repos, bad ids and bad bodies', async () => {
     const missing = await api(alice.token).post('/api/sources/download', { repoId: 'nobody/nothing' });
     expect([missing.status, missing.body.error.code]).toEqual([404, 'REPO_NOT_FOUND']);
+    const none = await api(alice.token).post('/api/sources/download', { repoId: PIPER, include: ['*.gguf'] });
+    expect([none.status, none.body.error.details[0].path]).toEqual([400, 'include']);
     for (const body of [{ repoId: '../x' }, { repoId: 'a/b/c' }, { repoId: 'x'.repeat(50) + '/' + 'y'.repeat(50) }, { repoId: 'a/b', revision: '../main' }, { repoId: 'a/b', extra: 1 }, { repoId: 'a/b', include: 'x' }]) {
       const res = await api(alice.token).post('/api/sources/download', body);
       expect(res.status, JSON.stringify(body)).toBe(400);

@@ -134,7 +134,12 @@ export class SourcesService {
     const info = await this.deps.hub.getModelInfo(body.repoId, { revision: body.revision, token });
     if (info.id.toLowerCase() !== body.repoId.toLowerCase()) throw repoNotFound(body.repoId);
     if (info.gated !== false) await this.checkGatedAccess(body.repoId, info.sha ?? body.revision, info.siblings?.[0]?.rfilename, token);
-    fileFilter(body.include, body.exclude);
+    const pick = fileFilter(body.include, body.exclude);
+    if (info.siblings && !info.siblings.some((f) => pick(f.rfilename))) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'include/exclude select no file of this repository', [
+        { path: 'include', message: 'selects no file', code: 'custom' },
+      ]);
+    }
 
     const dest = repoFolder(this.deps.modelsRoot, body.repoId, body.revision);
     const row = await withTransaction(this.deps.pool, async (client) => {
