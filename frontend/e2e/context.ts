@@ -24,6 +24,8 @@ export interface Ctx {
   mirror: HubMirror;
   user: User;
   state: Record<string, string>;
+  /** A scratch folder for files the scenarios write (removed with the stack). */
+  tmp: string;
   shot(name: string, page?: Page): Promise<void>;
   goto(pathname: string): Promise<void>;
   /** Errors the page logged (uncaught exceptions, console.error): a scenario fails when any appear. */

@@ -42,6 +42,7 @@ async function main(): Promise<number> {
     mirror: stack.mirror,
     user: { email: `maryam.${suffix}@example.com`, username: `maryam_${suffix}`, password: 'رمز-امن-۱۴۰۳-secure' },
     state: {},
+    tmp: stack.tmp,
     pageErrors,
     shot: async (name, p = page) => {
       await p.screenshot({ path: screenshotPath(name), fullPage: true });

@@ -1,8 +1,26 @@
 import type { Scenario } from '../context.js';
 import { register, signInAgain } from './auth.js';
+import { badDataset, uploadDataset, uploadProgress } from './datasets.js';
 import { download, hubSearch } from './hub.js';
 import { hubToken, language } from './settings.js';
+import { speech } from './speech.js';
 import { responsive, system } from './system.js';
+import { playground, train } from './training.js';
 
 /** In order: later scenarios use the account and the data earlier ones created. */
-export const scenarios: Scenario[] = [register, signInAgain, hubSearch, download, hubToken, language, system, responsive];
+export const scenarios: Scenario[] = [
+  register,
+  signInAgain,
+  hubSearch,
+  download,
+  hubToken,
+  uploadProgress,
+  badDataset,
+  uploadDataset,
+  train,
+  playground,
+  speech,
+  language,
+  system,
+  responsive,
+];

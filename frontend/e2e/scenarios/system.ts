@@ -14,7 +14,7 @@ export const system: Scenario = {
   },
 };
 
-const PAGES = ['/hub', '/downloads', '/models', '/settings', '/system'];
+const PAGES = ['/hub', '/downloads', '/models', '/datasets', '/training', '/playground', '/speech', '/settings', '/system'];
 
 export const responsive: Scenario = {
   name: 'every page fits a 360 px wide screen and the menu opens as a drawer',

@@ -15,6 +15,7 @@ import { NewTrainingPage } from '../features/training/NewTrainingPage';
 import { JobPage } from '../features/training/JobPage';
 import { LiveTrainingProvider } from '../features/training/live-training';
 import { PlaygroundPage } from '../features/playground/PlaygroundPage';
+import { SpeechPage } from '../features/speech/SpeechPage';
 import { GuestOnly, RequireAuth } from './guards';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './NotFoundPage';
@@ -62,6 +63,7 @@ export function AppRoutes() {
         <Route path="/training/new" element={<NewTrainingPage />} />
         <Route path="/training/:id" element={<JobPage />} />
         <Route path="/playground" element={<PlaygroundPage />} />
+        <Route path="/speech" element={<SpeechPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/system" element={<SystemPage />} />
         <Route path="*" element={<NotFoundPage />} />

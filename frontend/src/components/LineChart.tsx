@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 
 export interface Series {
   name: string;
@@ -22,8 +22,24 @@ interface Props {
   emptyText: string;
 }
 
-const W = 640;
 const H = 260;
+
+/** The chart is drawn at its real pixel width, so ticks and labels keep their size on any screen. */
+function useWidth(fallback: number) {
+  // A callback ref: the measured element may appear later (after the empty state).
+  const [el, ref] = useState<HTMLElement | null>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver((entries) => {
+      const w = Math.round(entries[0]?.contentRect.width ?? 0);
+      if (w > 0) setWidth(w);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [el]);
+  return { ref, width };
+}
 const PAD = { top: 16, right: 16, bottom: 36, left: 56 };
 
 /** 1, 2 or 5 times a power of ten: round tick steps. */
@@ -50,6 +66,8 @@ export function ticks(min: number, max: number, target: number): number[] {
  */
 export function LineChart({ title, series, xLabel, formatX, formatY, yMin, yMax, xMax, emptyText }: Props) {
   const id = useId();
+  const { ref, width } = useWidth(640);
+  const W = Math.max(260, width);
   const all = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (all.length === 0) {
     return (
@@ -94,7 +112,7 @@ export function LineChart({ title, series, xLabel, formatX, formatY, yMin, yMax,
           );
         })}
       </ul>
-      <div dir="ltr">
+      <div dir="ltr" ref={ref}>
         <svg viewBox={`0 0 ${W} ${H}`} className="chart-svg" role="img" aria-label={title} data-points={all.length}>
           {yTicks.map((v) => (
             <g key={`y${v}`}>

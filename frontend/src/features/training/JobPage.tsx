@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -182,9 +183,12 @@ function JobView({ job }: { job: TrainingJobDetail }) {
   );
 }
 
+const CHECKPOINTS_SHOWN = 8;
+
 function CheckpointTable({ checkpoints, regression }: { checkpoints: Checkpoint[]; regression: boolean }) {
   const { t } = useTranslation();
   const f = useFormat();
+  const [all, setAll] = useState(false);
   if (checkpoints.length === 0) return <p className="muted">{t('training.checkpoints.none')}</p>;
   const m = (v: number | null) => (v === null ? '—' : f.number(v, { maximumFractionDigits: 4 }));
   const p = (v: number | null) => (v === null ? '—' : f.percent(v, 1));
@@ -212,9 +216,7 @@ function CheckpointTable({ checkpoints, regression }: { checkpoints: Checkpoint[
           </tr>
         </thead>
         <tbody>
-          {[...checkpoints]
-            .sort((a, b) => b.epoch - a.epoch || b.step - a.step)
-            .map((c) => (
+          {visibleCheckpoints(checkpoints, all ? Infinity : CHECKPOINTS_SHOWN).map((c) => (
               <tr key={c.id} className={c.best ? 'row-best' : undefined} data-best={c.best || undefined}>
                 <td>
                   <span className="inline">
@@ -232,8 +234,24 @@ function CheckpointTable({ checkpoints, regression }: { checkpoints: Checkpoint[
             ))}
         </tbody>
       </table>
+      {checkpoints.length > CHECKPOINTS_SHOWN && (
+        <div className="table-foot">
+          <Button size="sm" variant="ghost" onClick={() => setAll((v) => !v)}>
+            {all ? t('training.checkpoints.fewer') : t('training.checkpoints.all', { n: f.number(checkpoints.length) })}
+          </Button>
+        </div>
+      )}
     </div>
   );
+}
+
+/** Newest first; the best one always stays in view even when older than the shown rows. */
+export function visibleCheckpoints(checkpoints: Checkpoint[], limit: number): Checkpoint[] {
+  const sorted = [...checkpoints].sort((a, b) => b.epoch - a.epoch || b.step - a.step);
+  const shown = sorted.slice(0, limit);
+  const best = sorted.find((c) => c.best);
+  if (best && !shown.includes(best)) shown.push(best);
+  return shown;
 }
 
 function ConfigSummary({ job }: { job: TrainingJobDetail }) {

@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { assert, fa, latinDigits, waitFor, type Scenario } from '../context.js';
+import { sentimentCsv } from '../fixtures.js';
+import { register } from './auth.js';
+
+function fileIn(tmp: string, name: string, content: string): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+export const uploadProgress: Scenario = {
+  name: 'upload a large dataset on a throttled link: the bar shows real byte progress; then delete it',
+  needs: [register.name],
+  async run({ page, goto, shot, context, tmp }) {
+    await goto('/datasets');
+    const big = fileIn(tmp, 'نظرهای-زیاد.csv', sentimentCsv(24_000));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    // About 1.5 MB at 600 KB/s: a couple of seconds of real upload progress.
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 600 * 1024 });
+    try {
+      await page.locator('#dataset-file').setInputFiles(big);
+      await page.getByRole('button', { name: fa.datasets.upload.submit, exact: true }).click();
+      const bar = page.getByTestId('upload-progress').getByRole('progressbar');
+      const seen = await waitFor(
+        'upload progress between 1 % and 99 %',
+        async () => {
+          const v = Number(await bar.getAttribute('aria-valuenow').catch(() => null));
+          return v > 0 && v < 100 ? v : 0;
+        },
+        20_000,
+        50,
+      );
+      await shot('dataset-upload-progress');
+      assert(seen > 0, 'no progress seen');
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    }
+    await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    const records = latinDigits((await page.locator('.stat').first().textContent()) ?? '');
+    assert(records.includes('24000') || records.includes('24,000'), `record count shows "${records}"`);
+
+    await goto('/datasets');
+    const row = page.getByTestId('dataset-row').filter({ hasText: 'نظرهای زیاد' });
+    await row.getByRole('button', { name: fa.datasets.delete }).click();
+    await page.getByRole('button', { name: fa.common.yes }).click();
+    await waitFor('the dataset to be deleted', async () => (await row.count()) === 0);
+  },
+};
+
+export const badDataset: Scenario = {
+  name: 'a broken CSV is refused with the reason and line number in Persian',
+  needs: [register.name],
+  async run({ page, goto, tmp }) {
+    await goto('/datasets');
+    const broken = fileIn(tmp, 'broken.csv', 'متن,برچسب\nخوب بود,مثبت\n"نقل‌قول باز,منفی\n');
+    await page.locator('#dataset-file').setInputFiles(broken);
+    await page.getByRole('button', { name: fa.datasets.upload.submit, exact: true }).click();
+    const notice = page.locator('.notice-danger');
+    await notice.waitFor();
+    const text = (await notice.textContent()) ?? '';
+    assert(/سطر/.test(text), `the refusal does not name a line: "${text}"`);
+  },
+};
+
+export const uploadDataset: Scenario = {
+  name: 'upload a Persian sentiment dataset and see its preview, column types and label balance',
+  needs: [register.name],
+  async run({ page, goto, shot, tmp, state }) {
+    await goto('/datasets');
+    const file = fileIn(tmp, 'sentiment.csv', sentimentCsv(480));
+    await page.locator('#dataset-file').setInputFiles(file);
+    await page.getByLabel(fa.datasets.fields.name, { exact: true }).fill('نظرهای فارسی');
+    await page.getByRole('button', { name: fa.datasets.upload.submit, exact: true }).click();
+    await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/);
+    state.datasetId = page.url().split('/').pop() ?? '';
+    await page.getByTestId('columns-table').getByText(fa.datasets.colType.text).waitFor();
+    const balance = page.getByTestId('label-balance');
+    await balance.getByText('مثبت').waitFor();
+    await balance.getByText('منفی').waitFor();
+    const previewRows = await page.getByTestId('preview-table').locator('tbody tr').count();
+    assert(previewRows >= 10, `only ${previewRows} preview rows`);
+    await page.getByRole('button', { name: fa.common.next }).click();
+    await waitFor('the second page of rows', async () => latinDigits((await page.getByTestId('preview-table').locator('tbody tr').first().textContent()) ?? '').startsWith('21'));
+    await shot('dataset');
+    await goto('/datasets');
+    await shot('datasets');
+  },
+};
