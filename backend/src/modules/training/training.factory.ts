@@ -23,7 +23,7 @@ export function createTrainingModule(deps: { config: Config; pool: Pool; logger:
   const models = new TrainedModelsService({
     repo: new TrainingRepository(deps.pool),
     modelDir: (id) => training.modelDir(id),
-    tfInfo: () => tfBackendInfo(config.TF_BACKEND),
+    tfInfo: () => tfBackendInfo(config.TF_BACKEND, { onSkip: (backend, reason) => deps.logger.info({ backend, reason }, 'TensorFlow.js backend passed over') }),
   });
   const runner = {
     start: () => training.start(),

@@ -31,6 +31,8 @@ interface ActiveJob {
   worker: Worker;
   flag: Int32Array;
   requested: StopRequest | null;
+  /** The worker has reported 'started' (data loaded, network built); before that there is nothing to save. */
+  training: boolean;
   exited: Promise<void>;
 }
 
@@ -91,13 +93,17 @@ export class TrainingRunner {
     return this.pumping;
   }
 
-  /** Asks a running job to stop after its current batch; false when it is not running here. */
+  /**
+   * Asks a running job to stop after its current batch; false when it is not running here. A worker still
+   * starting up (loading TensorFlow.js or the data) has nothing to save yet, so it is simply terminated.
+   */
   request(jobId: string, what: StopRequest): boolean {
     const a = this.active.get(jobId);
     if (!a) return false;
     if (a.requested === 'cancel') return true;
     a.requested = what;
     Atomics.store(a.flag, 0, what === 'pause' ? CONTROL.pause : CONTROL.cancel);
+    if (!a.training) void a.worker.terminate();
     return true;
   }
 
@@ -133,6 +139,7 @@ export class TrainingRunner {
     let chain = Promise.resolve();
     let settled = false;
     worker.on('message', (msg: WorkerMessage) => {
+      if (msg.type === 'event' && msg.event.type === 'started') entry.training = true;
       if (msg.type === 'done' || msg.type === 'failed') settled = true;
       chain = chain
         .then(() => hooks.onMessage(jobId, msg))
@@ -144,6 +151,7 @@ export class TrainingRunner {
       worker,
       flag,
       requested: null,
+      training: false,
       exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())).then(async () => {
         await chain;
         if (!settled) {
