@@ -83,7 +83,7 @@ export interface TestApp {
 }
 
 /** buildApp with every real service on a fresh database; background runners started. */
-export async function buildTestApp(env: Record<string, string> = {}, opts: { notifier?: Notifier; pool?: Pool; config?: Config } = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, opts: { notifier?: Notifier; pool?: Pool; config?: Config; start?: boolean } = {}): Promise<TestApp> {
   // Passing the pool and config of an earlier app simulates a restart on the same database and folders.
   const db = opts.pool ? null : await createTestDatabase();
   const pool = opts.pool ?? db!.pool;
@@ -91,7 +91,7 @@ export async function buildTestApp(env: Record<string, string> = {}, opts: { not
   const auth = createAuthService(config, pool);
   const services = createServices({ config, pool, logger: testLogger, auth, notifier: opts.notifier ?? silentNotifier(), dbMode: 'embedded' });
   const app = buildApp({ config, logger: testLogger, services });
-  await services.start();
+  if (opts.start !== false) await services.start();
   return {
     app,
     config,

@@ -114,7 +114,8 @@ describe('database failures', () => {
       statementTimeoutMs: 1000,
       logger: testLogger,
     });
-    const t = await buildTestApp({}, { pool });
+    // Runners are not started: resuming work needs the database this test takes away.
+    const t = await buildTestApp({}, { pool, start: false });
     try {
       const res = await request(t.app).get('/api/health');
       expect(res.status).toBe(503);
