@@ -45,6 +45,8 @@ async function main(): Promise<number> {
     tmp: stack.tmp,
     pageErrors,
     shot: async (name, p = page) => {
+      // From the top, so sticky bars sit where a visitor sees them.
+      await p.evaluate(() => window.scrollTo(0, 0));
       await p.screenshot({ path: screenshotPath(name), fullPage: true });
     },
     goto: async (pathname) => {

@@ -11,6 +11,14 @@ export const system: Scenario = {
     const text = (await page.locator('main').textContent()) ?? '';
     assert(/[۰-۹]/.test(text), 'no Persian digits on the system page');
     await shot('system');
+    // Dark theme: one click, stored with the other preferences.
+    await page.getByRole('button', { name: fa.header.darkTheme }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await goto('/hub');
+    await page.getByTestId('model-card').first().waitFor();
+    await shot('hub-dark');
+    await page.getByRole('button', { name: fa.header.lightTheme }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
   },
 };
 

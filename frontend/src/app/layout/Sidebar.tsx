@@ -7,6 +7,7 @@ export function Sidebar({ open, onNavigate }: { open: boolean; onNavigate: () =>
   const { t } = useTranslation();
   return (
     <aside className={open ? 'sidebar sidebar-open' : 'sidebar'} id="app-sidebar">
+      <div className="sidebar-inner">
       <div className="brand">
         <Logo size={34} />
         <div>
@@ -31,6 +32,7 @@ export function Sidebar({ open, onNavigate }: { open: boolean; onNavigate: () =>
           </div>
         ))}
       </nav>
+      </div>
     </aside>
   );
 }
