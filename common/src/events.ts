@@ -1,3 +1,5 @@
+import type { TrainingStatus } from './contracts/training.js';
+
 /**
  * Server → client events, sent to the room `user:<id>` only.
  * Feature payload types are declared here so the backend emitter and the frontend listener share them.
@@ -58,7 +60,7 @@ export interface TrainingErrorEvent {
 }
 export interface TrainingStatusEvent {
   jobId: string;
-  status: 'queued' | 'running' | 'pausing' | 'paused' | 'completed' | 'failed' | 'cancelled';
+  status: TrainingStatus;
   /** Epochs completed so far. */
   epochsCompleted: number;
 }

@@ -39,6 +39,8 @@ export interface ParseOptions {
 
 /** Up to 10 ragged rows, or 1 % of the rows read so far when that is more. */
 export const defaultRaggedTolerance = (records: number) => Math.max(10, Math.floor(records / 100));
+/** Stored datasets are read again without the tolerance: they passed it at upload. */
+export const NO_RAGGED_LIMIT = () => Number.POSITIVE_INFINITY;
 
 interface RawLine {
   bytes: Buffer;

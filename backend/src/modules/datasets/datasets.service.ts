@@ -14,7 +14,7 @@ import {
 import { AppError, conflict, notFound } from '../../platform/http/errors.js';
 import { parse } from '../../platform/http/validate.js';
 import type { Logger } from '../../platform/logger.js';
-import { DatasetFileError, formatFromName, readRecords, sniffFormat } from './dataset-parser.js';
+import { DatasetFileError, NO_RAGGED_LIMIT, formatFromName, readRecords, sniffFormat } from './dataset-parser.js';
 import { profileDatasetFile } from './dataset-profile.js';
 import { receiveUpload, type UploadSource } from './dataset-upload.js';
 import type { DatasetRecord, DatasetsRepository } from './datasets.repository.js';
@@ -32,9 +32,6 @@ export interface DatasetForTraining {
   record: DatasetRecord;
   filePath: string;
 }
-
-/** Stored datasets are read again without the ragged-row tolerance: they passed it at upload. */
-export const NO_RAGGED_LIMIT = () => Number.POSITIVE_INFINITY;
 
 export class DatasetsService {
   constructor(private readonly deps: DatasetsDeps) {}

@@ -77,14 +77,14 @@ const PROGRESS_INTERVAL_MS = 250;
 export const checkpointDirName = (epoch: number) => `epoch-${epoch}`;
 
 function featureSpec(config: TrainingConfig): FeatureSpec {
-  const tf = config.textFeatures;
+  const text = config.textFeatures;
   return {
     task: config.task,
     labelColumn: config.labelColumn,
     textColumn: config.textColumn,
     featureColumns: config.featureColumns.map((c) => ({ name: c.name, kind: c.kind ?? 'number' })),
-    buckets: tf?.buckets,
-    ngram: tf ? { word: tf.word, char: tf.char } : undefined,
+    buckets: text?.buckets,
+    ngram: text ? { word: text.word, char: text.char } : undefined,
   };
 }
 
@@ -194,7 +194,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
     const startEpoch = job.resume?.epoch ?? 0;
     const batches = Math.ceil(trainSet.rows / config.batchSize);
     const stopper = new EarlyStopper(config.earlyStopping);
-    for (const h of job.history) stopper.update(h);
+    for (const h of job.history) if (!h.partial) stopper.update(h);
     const featuresJson = JSON.stringify(serializeFeatures(fitted));
     const sessionStart = Date.now();
     let trainedMs = job.history.reduce((sum, h) => sum + h.durationMs, 0);

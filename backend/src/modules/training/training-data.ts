@@ -1,6 +1,5 @@
 import type { DatasetFormat, FeatureRow, TrainingConfig } from '@sokhan/common';
-import { readRecords } from '../datasets/dataset-parser.js';
-import { NO_RAGGED_LIMIT } from '../datasets/datasets.service.js';
+import { NO_RAGGED_LIMIT, readRecords } from '../datasets/dataset-parser.js';
 
 export interface DatasetSource {
   filePath: string;
