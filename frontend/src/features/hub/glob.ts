@@ -4,7 +4,7 @@ import type { HubModelFile } from '@sokhan/common';
 /** Patterns typed one per line or separated by commas; blanks dropped. */
 export function parsePatterns(text: string): string[] {
   return text
-    .split(/[\n,،]/)
+    .split(/[\n,\u060C]/)
     .map((p) => p.trim())
     .filter(Boolean);
 }
