@@ -196,6 +196,7 @@ export async function fetchFile(opts: FetchFileOptions): Promise<FetchedFile> {
           signal,
           headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
           accept416: true,
+          highWaterMark: 1024 * 1024,
         });
         const linked = res.hops.map((h) => h['x-linked-size']).find((v) => v !== undefined);
         if (linked !== undefined && Number(linked) !== file.size) {

@@ -37,6 +37,8 @@ export interface SendOptions extends CallContext {
   token?: string | null;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Body buffer size; large for file transfers, so fewer, bigger chunks cross into JavaScript. */
+  highWaterMark?: number;
 }
 
 export interface HubResponse {
@@ -187,6 +189,7 @@ export class HubHttp {
         signal: opts.signal,
         headersTimeout: this.opts.timeoutMs,
         bodyTimeout: this.opts.timeoutMs,
+        ...(opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {}),
       });
       const h = flatHeaders(res.headers);
       hops.push(h);
