@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Checks, assert } from './lib/checks.js';
-import { call } from './lib/http.js';
+import { call, waitFor } from './lib/http.js';
 
 const checks = new Checks('verify:api');
 
@@ -131,6 +131,130 @@ try {
     const r = await call(base, 'GET', '/api/does-not-exist');
     assert(r.status === 404 && r.body.error.code === 'NOT_FOUND', `got ${r.status}`);
   });
+  // Hub (against the mirror when HF_ENDPOINT points at one)
+  const repo = process.env.HUB_REPO ?? 'sokhan-lab/piper-fa-amir-medium';
+  await checks.step('GET /api/sources/search → items with downloads, likes, gated, installed', async () => {
+    const r = await call(base, 'GET', '/api/sources/search?q=fa&limit=5', { token: ctx.token });
+    assert(r.status === 200 && r.body.items.length > 0, `got ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+    const i = r.body.items[0];
+    assert(typeof i.downloads === 'number' && typeof i.likes === 'number' && 'gated' in i && typeof i.installed === 'boolean', 'item shape');
+    const bad = await call(base, 'GET', '/api/sources/search?limit=100000', { token: ctx.token });
+    assert(bad.status === 400, `limit out of range got ${bad.status}`);
+    return `${r.body.items.length} items`;
+  });
+  await checks.step('GET /api/sources/model/:owner/:name → files with sizes, total', async () => {
+    const r = await call(base, 'GET', `/api/sources/model/${repo}`, { token: ctx.token });
+    assert(r.status === 200 && r.body.files.length > 0 && r.body.totalSize > 0, `got ${r.status}`);
+    const hostile = await call(base, 'GET', '/api/sources/model/..%2F..%2Fetc', { token: ctx.token });
+    assert(hostile.status === 400, `hostile repo id got ${hostile.status}`);
+    return `${r.body.files.length} files, ${r.body.totalSize} bytes`;
+  });
+  await checks.step('POST /api/sources/download → 202, completes; GET /download/:id, /downloads, /installed', async () => {
+    const r = await call(base, 'POST', '/api/sources/download', { token: ctx.token, body: { repoId: repo } });
+    assert(r.status === 202, `got ${r.status} ${JSON.stringify(r.body)}`);
+    const done = await waitFor(async () => {
+      const d = await call(base, 'GET', `/api/sources/download/${r.body.id}`, { token: ctx.token });
+      return ['completed', 'failed'].includes(d.body.status) ? d.body : null;
+    }, 60_000);
+    assert(done.status === 'completed' && done.bytesDownloaded === done.bytesTotal, `ended ${done.status} ${done.error ?? ''}`);
+    const list = await call(base, 'GET', '/api/sources/downloads', { token: ctx.token });
+    assert(list.body.items[0].id === r.body.id, 'not first in my downloads');
+    const installed = await call(base, 'GET', '/api/sources/installed', { token: ctx.token });
+    assert(installed.body.items.some((m: any) => m.repoId === repo && m.status === 'ready'), 'not installed');
+    return `${done.bytesTotal} bytes verified`;
+  });
+  await checks.step('POST /api/sources/validate-token and the settings token endpoints', async () => {
+    const v = await call(base, 'POST', '/api/sources/validate-token', { token: ctx.token, body: { token: 'hf_notARealTokenAtAll0000' } });
+    assert(v.status === 200 && v.body.valid === false, `validate got ${v.status}`);
+    const put = await call(base, 'PUT', '/api/settings/huggingface/token', { token: ctx.token, body: { token: 'hf_notARealTokenAtAll0000' } });
+    assert(put.status >= 400 && put.status < 500 && put.body.error.code === 'INVALID_TOKEN', `storing an invalid token got ${put.status}`);
+    const del = await call(base, 'DELETE', '/api/settings/huggingface/token', { token: ctx.token });
+    assert(del.status === 200 && del.body.hasToken === false, `delete got ${del.status}`);
+  });
+
+  // Datasets and training
+  const positive = ['این فیلم واقعا عالی بود', 'از خرید این گوشی خیلی راضی هستم', 'کیفیت غذا فوق‌العاده بود', 'خدمات پشتیبانی سریع و خوب بود', 'کتاب بسیار جذاب و خواندنی است'];
+  const negative = ['این فیلم خیلی بد و خسته‌کننده بود', 'از خرید این گوشی پشیمانم', 'کیفیت غذا افتضاح بود', 'پشتیبانی اصلا جواب نداد', 'کتاب بی‌محتوا و کسل‌کننده است'];
+  const lines = ['متن,برچسب'];
+  for (let i = 0; i < 12; i++) for (const [texts, label] of [[positive, 'مثبت'], [negative, 'منفی']] as const) lines.push(`"${texts[i % 5]} ${i}",${label}`);
+  const ds: { id?: string; job?: string; model?: string } = {};
+  await checks.step('POST /api/datasets (multipart CSV) → 201 with columns and label balance', async () => {
+    const form = new FormData();
+    form.append('name', 'نظرها');
+    form.append('file', new Blob([lines.join('\n')], { type: 'text/csv' }), '../../evil name.csv');
+    const r = await call(base, 'POST', '/api/datasets', { token: ctx.token, body: form });
+    assert(r.status === 201 && r.body.recordCount === 24, `got ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    assert(r.body.classCounts?.length === 2, 'no label balance');
+    ds.id = r.body.id;
+    return `${r.body.recordCount} rows, label ${r.body.labelColumn}`;
+  });
+  await checks.step('GET /api/datasets, /:id (preview), /:id/rows', async () => {
+    const list = await call(base, 'GET', '/api/datasets', { token: ctx.token });
+    assert(list.status === 200 && list.body.items.some((d: any) => d.id === ds.id), 'not listed');
+    const one = await call(base, 'GET', `/api/datasets/${ds.id}`, { token: ctx.token });
+    assert(one.status === 200 && one.body.preview.length > 0, 'no preview');
+    const rows = await call(base, 'GET', `/api/datasets/${ds.id}/rows?offset=20&limit=10`, { token: ctx.token });
+    assert(rows.status === 200, `rows got ${rows.status}`);
+  });
+  await checks.step('POST /api/training → 201; trains to completion with checkpoints', async () => {
+    const r = await call(base, 'POST', '/api/training', {
+      token: ctx.token,
+      body: { datasetId: ds.id, task: 'text-classification', textColumn: 'متن', labelColumn: 'برچسب', epochs: 3, batchSize: 8, validationSplit: 0.25, seed: 7, layers: [{ type: 'dense', units: 16, activation: 'relu' }], textFeatures: { buckets: 1024 } },
+    });
+    assert(r.status === 201, `got ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    ds.job = r.body.id;
+    const done = await waitFor(async () => {
+      const j = await call(base, 'GET', `/api/training/${ds.job}`, { token: ctx.token });
+      return ['completed', 'failed', 'cancelled'].includes(j.body.status) ? j.body : null;
+    }, 120_000, 500);
+    assert(done.status === 'completed', `ended ${done.status} ${JSON.stringify(done.error)}`);
+    ds.model = done.modelId;
+    const cps = await call(base, 'GET', `/api/training/${ds.job}/checkpoints`, { token: ctx.token });
+    assert(cps.status === 200 && JSON.stringify(cps.body).includes('"epoch"'), 'no checkpoints');
+    const list = await call(base, 'GET', '/api/training?status=completed', { token: ctx.token });
+    assert(list.status === 200 && JSON.stringify(list.body).includes(String(ds.job)), 'not listed');
+    return `backend ${done.backend}, loss ${done.latest?.loss?.toFixed?.(3)}`;
+  });
+  await checks.step('GET /api/models/:id/files/model.json and POST /api/models/:id/predict', async () => {
+    const mj = await call(base, 'GET', `/api/models/${ds.model}/files/model.json`, { token: ctx.token });
+    assert(mj.status === 200 && mj.body.modelTopology && mj.body.weightsManifest, `model.json got ${mj.status}`);
+    const traversal = await call(base, 'GET', `/api/models/${ds.model}/files/..%2F..%2F.env`, { token: ctx.token });
+    assert(traversal.status === 400 || traversal.status === 404, `traversal got ${traversal.status}`);
+    const p = await call(base, 'POST', `/api/models/${ds.model}/predict`, { token: ctx.token, body: { inputs: { 'متن': 'این فیلم عالی بود' } } });
+    assert(p.status === 200 && p.body.predictions[0].probabilities.length === 2, `predict got ${p.status} ${JSON.stringify(p.body).slice(0, 200)}`);
+    return `«این فیلم عالی بود» → ${p.body.predictions[0].label} (${p.body.predictions[0].probability.toFixed(2)})`;
+  });
+  await checks.step('bad training config → 400 with field details; DELETE /api/training/:id on a finished job', async () => {
+    const bad = await call(base, 'POST', '/api/training', { token: ctx.token, body: { datasetId: ds.id, task: 'text-classification', textColumn: 'متن', labelColumn: 'برچسب', layers: [{ type: 'dropout', rate: 1.5 }], optimizer: 'adamax' } });
+    assert(bad.status === 400 && bad.body.error.details.length >= 2, `got ${bad.status}`);
+    const cancel = await call(base, 'DELETE', `/api/training/${ds.job}`, { token: ctx.token });
+    assert(cancel.status === 200 || cancel.status === 409, `cancel of a finished job got ${cancel.status}`);
+  });
+  await checks.step('DELETE /api/datasets/:id → 204', async () => {
+    const r = await call(base, 'DELETE', `/api/datasets/${ds.id}`, { token: ctx.token });
+    assert(r.status === 204 || r.status === 409, `got ${r.status}`);
+  });
+
+  // Speech
+  await checks.step('GET /api/tts/voices and POST /api/tts → WAV', async () => {
+    const v = await call(base, 'GET', '/api/tts/voices', { token: ctx.token });
+    assert(v.status === 200 && v.body.voices.some((x: any) => x.id === 'espeak:fa'), `voices got ${v.status}`);
+    const res = await fetch(base + '/api/tts', { method: 'POST', headers: { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'سلام، به سخن خوش آمدید.', voiceId: 'espeak:fa' }) });
+    const wav = Buffer.from(await res.arrayBuffer());
+    assert(res.status === 200 && wav.subarray(0, 4).toString() === 'RIFF' && wav.length > 20_000, `tts got ${res.status}, ${wav.length} bytes`);
+    return `${v.body.voices.length} voices, ${wav.length} bytes of WAV`;
+  });
+  await checks.step('POST /api/tts/history, GET /history, GET /history/:id/audio, DELETE /history/:id', async () => {
+    const saved = await call(base, 'POST', '/api/tts/history', { token: ctx.token, body: { text: 'یک جملهٔ کوتاه.', voiceId: 'espeak:fa' } });
+    assert(saved.status === 201, `save got ${saved.status} ${JSON.stringify(saved.body).slice(0, 200)}`);
+    const list = await call(base, 'GET', '/api/tts/history', { token: ctx.token });
+    assert(list.body.items.some((h: any) => h.id === saved.body.id), 'not listed');
+    const audio = await fetch(base + `/api/tts/history/${saved.body.id}/audio`, { headers: { Authorization: `Bearer ${ctx.token}` } });
+    assert(audio.status === 200, `audio got ${audio.status}`);
+    const del = await call(base, 'DELETE', `/api/tts/history/${saved.body.id}`, { token: ctx.token });
+    assert(del.status === 204, `delete got ${del.status}`);
+  });
+
   await checks.step('GET / serves the Persian SPA (lang=fa dir=rtl)', async () => {
     const r = await fetch(base + '/');
     const html = await r.text();

