@@ -17,6 +17,8 @@ export function securityHeaders(): RequestHandler {
         'worker-src': ["'self'", 'blob:'],
         'font-src': ["'self'", 'data:'],
         'style-src': ["'self'", "'unsafe-inline'"],
+        // Would send a plain-HTTP LAN install's own assets to https:// and break it; HTTPS deployments use HSTS.
+        'upgrade-insecure-requests': null,
       },
     },
     crossOriginEmbedderPolicy: false,
