@@ -132,7 +132,8 @@ export async function startStack(): Promise<Stack> {
       clearTimeout(timer);
     }
     log.end();
-    await mirror.close();
+    // A scenario may already have closed the mirror on purpose.
+    await mirror.close().catch(() => undefined);
     await fsp.rm(tmp, { recursive: true, force: true });
   };
 

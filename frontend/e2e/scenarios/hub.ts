@@ -71,3 +71,18 @@ export const download: Scenario = {
     await shot('downloads');
   },
 };
+
+export const hubUnreachable: Scenario = {
+  name: 'when the Hub cannot be reached, search explains mirrors and proxies in Persian',
+  needs: [register.name],
+  async run({ page, goto, shot, mirror }) {
+    // Runs last: the mirror goes away for good.
+    await mirror.close();
+    await goto('/hub?q=unreachable-check');
+    await page.getByText(fa.hub.unreachableTitle).waitFor({ timeout: 60_000 });
+    await page.getByText(fa.hub.mirrorHint).waitFor();
+    const endpoint = (await page.locator('.notice-danger bdi.mono').textContent()) ?? '';
+    assert(endpoint.startsWith('http://127.0.0.1:'), `the endpoint tried is "${endpoint}"`);
+    await shot('hub-unreachable');
+  },
+};

@@ -1,9 +1,9 @@
 import type { Scenario } from '../context.js';
 import { register, signInAgain } from './auth.js';
 import { badDataset, uploadDataset, uploadProgress } from './datasets.js';
-import { download, hubSearch } from './hub.js';
+import { download, hubSearch, hubUnreachable } from './hub.js';
 import { hubToken, language } from './settings.js';
-import { speech } from './speech.js';
+import { piperVoice, speech } from './speech.js';
 import { responsive, system } from './system.js';
 import { playground, train } from './training.js';
 
@@ -20,7 +20,9 @@ export const scenarios: Scenario[] = [
   train,
   playground,
   speech,
+  piperVoice,
   language,
   system,
   responsive,
+  hubUnreachable,
 ];

@@ -6,6 +6,13 @@ export const hubToken: Scenario = {
   name: 'save a Hub token (masked preview), see the gated notice, remove the token',
   needs: [register.name],
   async run({ page, goto, shot }) {
+    // Without a token, a gated model is refused beside the download button, in Persian.
+    await goto(`/hub/${GATED_REPO_ID}`);
+    await page.getByText(fa.hub.gatedNoToken).waitFor();
+    await page.getByRole('button', { name: fa.hub.download }).click();
+    await page.getByText(fa.errors.codes.GATED_REPO).waitFor();
+    await shot('model-gated-refused');
+
     await goto('/settings');
     const state = page.getByTestId('token-state');
     await state.getByText(fa.settings.hub.none).waitFor();

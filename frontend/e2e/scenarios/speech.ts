@@ -31,3 +31,26 @@ export const speech: Scenario = {
     await page.getByTestId('play').waitFor();
   },
 };
+
+const PIPER_REPO = 'sokhan-lab/piper-fa-amir-medium';
+
+export const piperVoice: Scenario = {
+  name: 'a downloaded Piper voice joins the voice picker with its license and sliders',
+  needs: [register.name],
+  async run({ page, goto, shot }) {
+    await goto(`/hub/${PIPER_REPO}`);
+    await page.getByRole('button', { name: fa.hub.download }).click();
+    await waitFor('the voice download to complete', async () => (await page.getByTestId('download-item').getAttribute('data-status')) === 'completed', 60_000);
+    await goto('/speech');
+    const picker = page.getByTestId('voice-picker');
+    await waitFor('the Piper voice in the picker', async () => (await picker.locator('option').count()) >= 2, 15_000);
+    const value = await picker.locator('option').nth(1).getAttribute('value');
+    assert(value?.startsWith('piper:'), `the second voice is ${value}`);
+    await picker.selectOption(value);
+    await page.getByText(fa.speech.engines.piper).waitFor();
+    await page.getByText(fa.speech.lengthScale).waitFor();
+    await page.getByText(fa.speech.noiseScale).waitFor();
+    await page.getByText('cc-by-4.0').first().waitFor();
+    await shot('speech-piper-voice');
+  },
+};

@@ -1,25 +1,28 @@
+import { lazy } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
-import { SettingsPage } from '../features/settings/SettingsPage';
-import { SystemPage } from '../features/system/SystemPage';
 import { HubPage } from '../features/hub/HubPage';
 import { ModelPage } from '../features/hub/ModelPage';
 import { DownloadsPage } from '../features/downloads/DownloadsPage';
 import { LiveDownloadsProvider } from '../features/downloads/live-downloads';
 import { ModelsPage } from '../features/models/ModelsPage';
-import { DatasetsPage } from '../features/datasets/DatasetsPage';
-import { DatasetPage } from '../features/datasets/DatasetPage';
-import { TrainingPage } from '../features/training/TrainingPage';
-import { NewTrainingPage } from '../features/training/NewTrainingPage';
-import { JobPage } from '../features/training/JobPage';
 import { LiveTrainingProvider } from '../features/training/live-training';
-import { PlaygroundPage } from '../features/playground/PlaygroundPage';
-import { SpeechPage } from '../features/speech/SpeechPage';
 import { GuestOnly, RequireAuth } from './guards';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './NotFoundPage';
 import { SignedInEffects } from './SignedInEffects';
+
+// Pages past the first screen load on demand, so the first visit downloads less.
+const SettingsPage = lazy(() => import('../features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
+const DatasetsPage = lazy(() => import('../features/datasets/DatasetsPage').then((m) => ({ default: m.DatasetsPage })));
+const DatasetPage = lazy(() => import('../features/datasets/DatasetPage').then((m) => ({ default: m.DatasetPage })));
+const TrainingPage = lazy(() => import('../features/training/TrainingPage').then((m) => ({ default: m.TrainingPage })));
+const NewTrainingPage = lazy(() => import('../features/training/NewTrainingPage').then((m) => ({ default: m.NewTrainingPage })));
+const JobPage = lazy(() => import('../features/training/JobPage').then((m) => ({ default: m.JobPage })));
+const PlaygroundPage = lazy(() => import('../features/playground/PlaygroundPage').then((m) => ({ default: m.PlaygroundPage })));
+const SpeechPage = lazy(() => import('../features/speech/SpeechPage').then((m) => ({ default: m.SpeechPage })));
 
 export function AppRoutes() {
   return (

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { Outlet, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { Sidebar } from './Sidebar';
 import { Topbar } from './Topbar';
+import { Loading } from '../../components/ui';
 
 export function AppLayout() {
   const { t } = useTranslation();
@@ -30,7 +31,9 @@ export function AppLayout() {
       <div className="shell-main">
         <Topbar menuOpen={menuOpen} onMenu={() => setMenuOpen((v) => !v)} />
         <main id="main" tabIndex={-1} className="content">
-          <Outlet />
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
         </main>
       </div>
     </div>
