@@ -11,7 +11,8 @@ export interface DescribedError {
 export function describeError(t: TFunction, error: unknown): DescribedError {
   if (error instanceof ApiError) {
     const message = isKnownErrorCode(error.code) ? t(`errors.codes.${error.code}`) : t('errors.unexpected');
-    return { message, code: error.code, requestId: error.requestId ?? null };
+    // The request id helps support with server faults; for a refused request it is only noise.
+    return { message, code: error.code, requestId: error.status >= 500 ? (error.requestId ?? null) : null };
   }
   if (error instanceof NetworkError) return { message: t('errors.network'), code: null, requestId: null };
   if (error instanceof DOMException && error.name === 'AbortError') {

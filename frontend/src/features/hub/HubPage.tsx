@@ -179,7 +179,22 @@ export function HubError({ error, onRetry }: { error: unknown; onRetry?: () => v
               {t('hub.triedEndpoint')} <bdi dir="ltr" className="mono">{endpoint}</bdi>
             </p>
           )}
-          {unreachable && <p>{t('hub.mirrorHint')}</p>}
+          {unreachable && (
+            <>
+              <p>{t('hub.mirrorHint')}</p>
+              <ul className="code-list">
+                <li>
+                  <code dir="ltr">HF_ENDPOINT=https://hf-mirror.example</code> {t('hub.mirrorVar')}
+                </li>
+                <li>
+                  <code dir="ltr">HTTPS_PROXY=http://proxy.example:3128</code> {t('hub.proxyVar')}
+                </li>
+                <li>
+                  <code dir="ltr">HF_HUB_OFFLINE=1</code> {t('hub.offlineVar')}
+                </li>
+              </ul>
+            </>
+          )}
           {onRetry && (
             <div>
               <Button size="sm" onClick={onRetry}>

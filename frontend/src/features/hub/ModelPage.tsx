@@ -220,7 +220,7 @@ function DownloadPanel({ model }: { model: HubModelDetails }) {
 function PatternHint({ text, example }: { text: string; example: string }) {
   return (
     <>
-      {text} <Ltr className="mono">{example}</Ltr>
+      {text} <Ltr className="mono nowrap">{example}</Ltr>
     </>
   );
 }
