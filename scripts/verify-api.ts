@@ -224,15 +224,17 @@ try {
     assert(p.status === 200 && p.body.predictions[0].probabilities.length === 2, `predict got ${p.status} ${JSON.stringify(p.body).slice(0, 200)}`);
     return `«این فیلم عالی بود» → ${p.body.predictions[0].label} (${p.body.predictions[0].probability.toFixed(2)})`;
   });
-  await checks.step('bad training config → 400 with field details; DELETE /api/training/:id on a finished job', async () => {
+  await checks.step('bad training config → 400 with field details; cancelling a finished job → 409', async () => {
     const bad = await call(base, 'POST', '/api/training', { token: ctx.token, body: { datasetId: ds.id, task: 'text-classification', textColumn: 'متن', labelColumn: 'برچسب', layers: [{ type: 'dropout', rate: 1.5 }], optimizer: 'adamax' } });
     assert(bad.status === 400 && bad.body.error.details.length >= 2, `got ${bad.status}`);
     const cancel = await call(base, 'DELETE', `/api/training/${ds.job}`, { token: ctx.token });
-    assert(cancel.status === 200 || cancel.status === 409, `cancel of a finished job got ${cancel.status}`);
+    assert(cancel.status === 409 && cancel.body.error.code === 'INVALID_STATE', `cancel of a finished job got ${cancel.status}`);
   });
   await checks.step('DELETE /api/datasets/:id → 204', async () => {
     const r = await call(base, 'DELETE', `/api/datasets/${ds.id}`, { token: ctx.token });
-    assert(r.status === 204 || r.status === 409, `got ${r.status}`);
+    assert(r.status === 204, `got ${r.status}`);
+    const gone = await call(base, 'GET', `/api/datasets/${ds.id}`, { token: ctx.token });
+    assert(gone.status === 404, `deleted dataset still answers ${gone.status}`);
   });
 
   // Speech

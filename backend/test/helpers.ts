@@ -8,7 +8,7 @@ import type { AuthResponse } from '@sokhan/common';
 import type { Express } from 'express';
 import pg from 'pg';
 import request from 'supertest';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createAuthService } from '../src/modules/auth/auth.factory.js';
@@ -20,6 +20,7 @@ import { createPool, type Pool } from '../src/platform/db/pool.js';
 import { createLogger } from '../src/platform/logger.js';
 import { attachRealtime, silentNotifier, type Notifier } from '../src/platform/realtime/realtime.js';
 import { createServices, type Services } from '../src/services.js';
+import { freePort } from './ports.js';
 
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -50,9 +51,16 @@ export async function createTestDatabase(opts: { max?: number; connectTimeoutMs?
   };
 }
 
+// Folders of every test config, removed when the file's tests are done (apps may be rebuilt on them until then).
+const tempRoots: string[] = [];
+afterAll(async () => {
+  await Promise.all(tempRoots.splice(0).map((r) => fs.rm(r, { recursive: true, force: true })));
+});
+
 /** Config for tests: temp folders, fast bcrypt, generous limits unless a test overrides them. */
 export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-test-'));
+  tempRoots.push(root);
   return loadConfig(
     {
       JWT_SECRET: randomBytes(32).toString('hex'),
@@ -66,7 +74,8 @@ export async function testConfig(env: Record<string, string> = {}): Promise<Conf
       RATE_LIMIT_MAX: '100000',
       AUTH_RATE_LIMIT_MAX: '100000',
       LOG_LEVEL: 'silent',
-      HF_ENDPOINT: 'http://127.0.0.1:9',
+      // A port nothing listens on: a test that forgets to point at its mirror fails fast instead of going online.
+      HF_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
       ...env,
     },
     root,
