@@ -57,7 +57,7 @@ step verify-build "last_line verify-build 'verify:build'" -- npm run verify:buil
 # One server for verify:api and test-api.sh: the built app on a free port, a fresh database, a Hub mirror.
 RUN_DIR=$(mktemp -d); chmod 755 "$RUN_DIR"
 MIRROR_PORT=$(free_port)
-npx tsx --conditions=source scripts/hub-mirror/cli.ts --dir "$RUN_DIR/hub" --port "$MIRROR_PORT" --fixtures --big-mb 64 >"$LOGS/hub-mirror.log" 2>&1 &
+npx tsx --conditions=source scripts/hub-mirror/cli.ts --dir "$RUN_DIR/hub" --port "$MIRROR_PORT" --fixtures --big-mb 64 --throttle-mbps 16 >"$LOGS/hub-mirror.log" 2>&1 &
 MIRROR_PID=$!
 APP_PORT=$(free_port)
 env PORT="$APP_PORT" HOST=127.0.0.1 DATABASE_URL= DATA_DIR="$RUN_DIR/data" MODELS_DIR="$RUN_DIR/models" DATASETS_DIR="$RUN_DIR/datasets" \

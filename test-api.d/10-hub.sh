@@ -35,6 +35,7 @@ expect 200 "GET /api/sources/downloads (mine, newest first)" "b.items.some(d=>d.
 req GET /api/sources/installed
 expect 200 "GET /api/sources/installed lists it with files on disk" "b.items.some(m=>m.repoId==='$HUB_REPO' && m.status==='ready' && m.fileCount>0 && m.sizeBytes>0)"
 MODEL=$(j "b.items.find(m=>m.repoId==='$HUB_REPO').id")
+CAN_DELETE=$(j "b.items.find(m=>m.repoId==='$HUB_REPO').canDelete")
 
 req POST /api/sources/download "{\"repoId\":\"$HUB_BIG_REPO\"}"
 expect 202 "POST /api/sources/download ($HUB_BIG_REPO)" "['queued','running'].includes(b.status)"
@@ -47,9 +48,13 @@ req DELETE "/api/sources/download/$BIG"
 expect 200 "cancel again is idempotent" "b.status==='cancelled'"
 req GET /api/sources/download/00000000-0000-4000-8000-000000000000
 expect 404 "GET /api/sources/download/<unknown id> → 404" "b.error.code==='NOT_FOUND'"
-if [ -n "$MODEL" ]; then
+if [ "$CAN_DELETE" = true ]; then
   req DELETE "/api/sources/installed/$MODEL"
   expect 204 "DELETE /api/sources/installed/:modelId removes files and row" "b===null"
   req GET /api/sources/installed
   expect 200 "the model is no longer installed" "!b.items.some(m=>m.id==='$MODEL')"
+elif [ -n "$MODEL" ]; then
+  # Someone else installed it first (the download was shared): only they or an admin may delete it.
+  req DELETE "/api/sources/installed/$MODEL"
+  expect 403 "DELETE /api/sources/installed/:modelId by a non-installer → 403" "b.error.code==='FORBIDDEN'"
 fi

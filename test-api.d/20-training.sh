@@ -20,18 +20,18 @@ req POST /api/training "{$SENTIMENT,\"epochs\":300,\"batchSize\":8}"
 expect 201 "POST /api/training" "b.status==='queued'||b.status==='running'"
 JOB=$(j b.id)
 wait_job() { local i; for i in $(seq 1 $(($2 * 5))); do req GET "/api/training/$JOB"; [ "$(j "$1")" = "true" ] && return 0; sleep 0.2; done; return 1; }
-wait_job "b.status==='running' && b.checkpoints.length>=1" 90
+wait_job "b.status==='running' && b.checkpoints.length>=1" 240
 expect 200 "GET /api/training/:id: running, progress, metric history, a checkpoint" "b.progress>0 && b.metrics.history.length>=1 && !!b.metrics.backend"
 req POST "/api/training/$JOB/pause"; expect 200 "POST /api/training/:id/pause" "b.status==='pausing'||b.status==='paused'"
 wait_job "b.status==='paused'" 30; expect 200 "paused after the current batch, at a checkpoint" "b.status==='paused' && b.checkpoints.length>=1"
 EPOCH=$(j "b.checkpoints.at(-1).epoch")
 req POST "/api/training/$JOB/resume"; expect 200 "POST /api/training/:id/resume" "b.status==='queued'||b.status==='running'"
-wait_job "b.checkpoints.at(-1).epoch>$EPOCH" 90
+wait_job "b.checkpoints.at(-1).epoch>$EPOCH" 240
 expect 200 "resumed at the next epoch (numbering continues)" "b.checkpoints.some(c=>c.epoch===$EPOCH+1) && b.metrics.history.every((h,i)=>h.epoch===i+1)"
 req GET "/api/training/$JOB/checkpoints"; expect 200 "GET /api/training/:id/checkpoints (best marked)" "b.items.length>$EPOCH && b.items.filter(c=>c.best).length===1"
 req DELETE "/api/training/$JOB"; expect 200 "DELETE /api/training/:id cancels (checkpoints kept)" "b.status==='cancelled' && b.checkpoints.length>$EPOCH"
 req POST /api/training "{$SENTIMENT,\"epochs\":5,\"batchSize\":16}"; JOB=$(j b.id)
-wait_job "b.status==='completed'||b.status==='failed'" 120
+wait_job "b.status==='completed'||b.status==='failed'" 300
 expect 200 "a short job completes with held-out accuracy" "b.status==='completed' && b.metrics.final.valAccuracy>0.8 && b.model.status==='ready'"
 echo "    validation accuracy $(j b.metrics.final.valAccuracy) on backend $(j b.metrics.backend)"
 MODEL=$(j b.modelId)
