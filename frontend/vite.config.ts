@@ -17,5 +17,16 @@ export default defineConfig({
     outDir: 'dist',
     assetsDir: 'assets',
     chunkSizeWarningLimit: 2500,
+    rolldownOptions: {
+      output: {
+        // Libraries that change rarely get their own long-cached chunks; TensorFlow.js stays in the playground's lazy chunk.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
+            { name: 'libs', test: /node_modules[\\/](@tanstack|i18next|react-i18next|socket\.io-client|engine\.io-client|engine\.io-parser|socket\.io-parser|@socket\.io|zod|picomatch)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
 });

@@ -2,7 +2,7 @@ import type { Scenario } from '../context.js';
 import { register, signInAgain } from './auth.js';
 import { badDataset, uploadDataset, uploadProgress } from './datasets.js';
 import { download, hubSearch, hubUnreachable } from './hub.js';
-import { hubToken, language } from './settings.js';
+import { changePassword, hubToken, language } from './settings.js';
 import { piperVoice, speech } from './speech.js';
 import { responsive, system } from './system.js';
 import { playground, train } from './training.js';
@@ -22,6 +22,7 @@ export const scenarios: Scenario[] = [
   speech,
   piperVoice,
   language,
+  changePassword,
   system,
   responsive,
   hubUnreachable,

@@ -71,3 +71,36 @@ export const language: Scenario = {
     await shot('settings');
   },
 };
+
+export const changePassword: Scenario = {
+  name: 'change the password: this tab stays signed in, the old token stops working, the new password signs in',
+  needs: [register.name],
+  async run({ page, goto, user, baseUrl }) {
+    await goto('/settings');
+    const oldToken = await page.evaluate(() => localStorage.getItem('sokhan.token'));
+    const next = `${user.password}-نو`;
+    await page.getByLabel(fa.settings.password.current).fill('wrong-password');
+    await page.getByLabel(fa.settings.password.new).fill(next);
+    await page.getByLabel(fa.auth.fields.confirm).fill(next);
+    await page.getByRole('button', { name: fa.settings.password.submit }).click();
+    await page.getByText(fa.settings.password.wrongCurrent).waitFor();
+    await page.getByLabel(fa.settings.password.current).fill(user.password);
+    await page.getByRole('button', { name: fa.settings.password.submit }).click();
+    await page.getByText(fa.settings.password.changed).waitFor();
+    const newToken = await page.evaluate(() => localStorage.getItem('sokhan.token'));
+    assert(newToken && newToken !== oldToken, 'the tab did not receive a new token');
+    const status = await page.evaluate(
+      async ([url, token]) => (await fetch(`${url}/api/auth/me`, { headers: { Authorization: `Bearer ${token}` } })).status,
+      [baseUrl, oldToken ?? ''] as const,
+    );
+    assert(status === 401, `the old token still answers ${status}`);
+    await page.locator('.conn[data-state="connected"]').waitFor();
+    user.password = next;
+
+    await page.getByRole('button', { name: fa.header.signOut }).click();
+    await page.getByLabel(fa.auth.fields.login).fill(user.email);
+    await page.getByLabel(fa.auth.fields.password).fill(next);
+    await page.getByRole('button', { name: fa.auth.login.submit }).click();
+    await page.waitForURL('**/hub');
+  },
+};
