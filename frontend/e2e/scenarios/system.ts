@@ -41,8 +41,13 @@ export const responsive: Scenario = {
       }
       await page.getByRole('button', { name: fa.nav.toggle }).click();
       await page.locator('.sidebar-open').waitFor();
+      const focusInDrawer = await page.evaluate(() => !!document.activeElement?.closest('#app-sidebar'));
+      assert(focusInDrawer, 'the open drawer does not hold the focus');
       await shot('mobile-menu');
       await page.keyboard.press('Escape');
+      await page.locator('.sidebar-open').waitFor({ state: 'detached' });
+      const backOnButton = await page.evaluate(() => document.activeElement?.classList.contains('menu-btn') ?? false);
+      assert(backOnButton, 'Escape did not return the focus to the menu button');
     } finally {
       if (before) await page.setViewportSize(before);
     }

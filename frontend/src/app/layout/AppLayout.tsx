@@ -13,10 +13,15 @@ export function AppLayout() {
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [location.pathname]);
+  // The drawer (phones) takes focus when it opens and gives it back to the menu button when Escape closes it.
   useEffect(() => {
     if (!menuOpen) return;
+    document.querySelector<HTMLElement>('#app-sidebar .nav-link')?.focus();
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setMenuOpen(false);
+      if (e.key === 'Escape') {
+        setMenuOpen(false);
+        document.querySelector<HTMLElement>('.menu-btn')?.focus();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
