@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { DATASET_LIMITS, type DatasetCell, type DatasetColumn, type DatasetDetail, type DatasetRow, type ValueCount } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
@@ -166,9 +166,14 @@ function RowsTable({ dataset }: { dataset: DatasetDetail }) {
     queryKey: datasetKeys.rows(dataset.id, offset, PAGE),
     queryFn: () => datasetsApi.rows(api, dataset.id, offset, PAGE),
     enabled: offset > 0,
-    placeholderData: keepPreviousData,
   });
-  const shown: DatasetRow[] = offset === 0 ? dataset.preview.slice(0, PAGE) : (rows.data?.rows ?? []);
+  // While the next page loads, the last page stays on screen (with its own row numbers) instead of an empty table.
+  const firstPage = useMemo(() => dataset.preview.slice(0, PAGE), [dataset.preview]);
+  const current = offset === 0 ? firstPage : rows.data?.rows;
+  const [last, setLast] = useState<{ rows: DatasetRow[]; offset: number }>({ rows: firstPage, offset: 0 });
+  if (current && current !== last.rows) setLast({ rows: current, offset });
+  const shown = current ?? last.rows;
+  const shownOffset = current ? offset : last.offset;
   const columns = dataset.columns.map((c) => c.name);
   const total = dataset.recordCount;
   return (
@@ -189,8 +194,8 @@ function RowsTable({ dataset }: { dataset: DatasetDetail }) {
           </thead>
           <tbody>
             {shown.map((row, i) => (
-              <tr key={offset + i}>
-                <td className="num faint">{f.number(offset + i + 1)}</td>
+              <tr key={shownOffset + i}>
+                <td className="num faint">{f.number(shownOffset + i + 1)}</td>
                 {columns.map((c) => (
                   <td key={c} dir="auto" title={cellText(row[c] ?? null)}>
                     {typeof row[c] === 'number' ? f.number(row[c]) : cellText(row[c] ?? null)}
@@ -204,7 +209,7 @@ function RowsTable({ dataset }: { dataset: DatasetDetail }) {
       <ErrorNotice error={rows.error} />
       <div className="row-between pager">
         <span className="muted">
-          {t('datasets.showing', { from: f.number(total ? offset + 1 : 0), to: f.number(Math.min(total, offset + shown.length)), total: f.number(total) })}
+          {t('datasets.showing', { from: f.number(total ? shownOffset + 1 : 0), to: f.number(Math.min(total, shownOffset + shown.length)), total: f.number(total) })}
         </span>
         <div className="inline">
           <Button size="sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
