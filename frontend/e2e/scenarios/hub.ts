@@ -72,6 +72,30 @@ export const download: Scenario = {
   },
 };
 
+const CANCEL_REPO = 'parsi-speech/whisper-small-fa';
+
+export const cancelDownload: Scenario = {
+  name: 'cancel a running download from the downloads page',
+  needs: [register.name],
+  async run({ page, goto, shot, mirror }) {
+    mirror.faults.throttleBytesPerSec = 16 * 1024;
+    try {
+      await goto(`/hub/${CANCEL_REPO}`);
+      await page.getByRole('button', { name: fa.hub.download }).click();
+      await page.locator('[data-testid="download-item"][data-status="running"]').waitFor({ timeout: 20_000 });
+      await goto('/downloads');
+      const item = page.locator(`[data-testid="active-downloads"] [data-repo="${CANCEL_REPO}"]`);
+      await item.waitFor();
+      await shot('downloads-active');
+      await item.getByRole('button', { name: fa.downloads.cancel }).click();
+      await item.getByRole('button', { name: fa.common.yes }).click();
+      await page.locator(`[data-testid="download-history"] [data-repo="${CANCEL_REPO}"][data-status="cancelled"]`).waitFor({ timeout: 20_000 });
+    } finally {
+      mirror.faults.throttleBytesPerSec = undefined;
+    }
+  },
+};
+
 export const hubUnreachable: Scenario = {
   name: 'when the Hub cannot be reached, search explains mirrors and proxies in Persian',
   needs: [register.name],

@@ -1,7 +1,7 @@
 import type { Scenario } from '../context.js';
 import { register, signInAgain } from './auth.js';
 import { badDataset, uploadDataset, uploadProgress } from './datasets.js';
-import { download, hubSearch, hubUnreachable } from './hub.js';
+import { cancelDownload, download, hubSearch, hubUnreachable } from './hub.js';
 import { changePassword, hubToken, language } from './settings.js';
 import { piperVoice, speech } from './speech.js';
 import { responsive, system } from './system.js';
@@ -13,6 +13,7 @@ export const scenarios: Scenario[] = [
   signInAgain,
   hubSearch,
   download,
+  cancelDownload,
   hubToken,
   uploadProgress,
   badDataset,
