@@ -1,10 +1,9 @@
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import { AppError } from '../../platform/http/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
 import type { HubClient } from '../hub/hub.client.js';
 import { repoFolder } from '../hub/hub.paths.js';
+import { cleanupCancelledDownload, removePartFiles } from './download-cleanup.js';
 import { ProgressTracker } from './download-progress.js';
 import { metadataFromInfo, modelType, type HubModelMetadata } from './sources.presenter.js';
 import type { DownloadRow, SourcesRepository } from './sources.repository.js';
@@ -23,6 +22,8 @@ export interface DownloadManagerDeps {
   tokenFor(userId: string): Promise<string | null>;
   dbIntervalMs?: number;
   eventIntervalMs?: number;
+  /** Awaited between claiming a row and starting it: lets tests land a cancel in exactly that window. */
+  afterClaim?: (row: DownloadRow) => Promise<void>;
 }
 
 type StopReason = 'cancel' | 'shutdown';
@@ -34,20 +35,6 @@ interface ActiveJob {
 }
 
 export const downloadKey = (row: Pick<DownloadRow, 'repo_id' | 'revision'>) => `${row.repo_id}@${row.revision}`;
-
-/** Removes every `*.part` file under a folder (the partial files of a cancelled or failed download). */
-export async function removePartFiles(dir: string): Promise<void> {
-  const visit = async (d: string, depth: number): Promise<void> => {
-    if (depth > 32) return;
-    const entries = await fsp.readdir(d, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await visit(p, depth + 1);
-      else if (e.name.endsWith('.part')) await fsp.rm(p, { force: true }).catch(() => undefined);
-    }
-  };
-  await visit(dir, 0);
-}
 
 /**
  * The background runner of Hub downloads. The `download_queue` row is the state: this class claims queued rows
@@ -87,6 +74,9 @@ export class DownloadManager {
 
   /** Stops a running transfer (its row was already marked cancelled) and waits until it has let go of its files. */
   async abort(id: string): Promise<void> {
+    // A row can be `running` in the database before pump() has registered its job: let that pump finish first,
+    // or the job would be missed and run on after the caller has cleaned up.
+    await this.pumpChain;
     const job = this.active.get(id);
     if (!job) return;
     job.controller.abort('cancel' satisfies StopReason);
@@ -102,6 +92,7 @@ export class DownloadManager {
       const busy = [...this.active.values()].map((j) => j.key);
       const row = await this.deps.repo.claimNext(busy);
       if (!row) return;
+      await this.deps.afterClaim?.(row);
       const controller = new AbortController();
       const job: ActiveJob = { key: downloadKey(row), controller, done: Promise.resolve() };
       this.active.set(row.id, job);
@@ -130,7 +121,7 @@ export class DownloadManager {
       const token = await this.deps.tokenFor(row.user_id).catch(() => null);
       const info = await hub.getModelInfo(row.repo_id, { revision: row.options.commit ?? row.revision, token, signal });
       const meta = metadataFromInfo(info, row.repo_id, row.revision, hub.endpoint);
-      const { row: model } = await repo.upsertDownloadingModel({
+      const model = await repo.upsertModelForRunning(row.id, {
         repoId: row.repo_id,
         revision: row.revision,
         type: modelType(info.pipeline_tag),
@@ -138,8 +129,9 @@ export class DownloadManager {
         filePath: dest,
         metadata: {},
       });
+      // Cancelled since the claim: the cancel path owns the cleanup, and no models row may come back.
+      if (!model) return;
       modelId = model.id;
-      if (row.model_id !== model.id) await repo.setDownloadModel(row.id, model.id);
 
       const result = await hub.downloadModel(row.repo_id, dest, token, (p) => tracker.update(p), {
         revision: row.revision,
@@ -165,7 +157,13 @@ export class DownloadManager {
         downloadedAt: new Date().toISOString(),
       };
       const done = await repo.completeDownload(row.id, result.sizeBytes);
-      if (!done) return; // cancelled at the last moment: the cancel path cleans up
+      if (!done) {
+        // Cancelled while the files were fetched: undo the install here too, so no `downloading` row or files
+        // outlive the cancel whatever its timing (the cancel path's own cleanup does the same, harmlessly twice).
+        const now = await repo.getDownload(row.id);
+        if (now?.status === 'cancelled') await cleanupCancelledDownload(this.deps, now);
+        return;
+      }
       await repo.markModelReady(model.id, {
         type: modelType(info.pipeline_tag),
         sizeMb: Math.round((result.sizeBytes / (1024 * 1024)) * 1000) / 1000,

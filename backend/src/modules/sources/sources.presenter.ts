@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import type { DownloadRecord, Gated, HubSearchItem, InstalledModel } from '@sokhan/common';
 import type { HubModelInfo, HubModelSummary } from '../hub/hub.schemas.js';
+import { walkFiles } from './fs-walk.js';
 import type { DownloadRow, ModelRow } from './sources.repository.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -118,22 +118,14 @@ export async function folderUsage(dir: string | null): Promise<{ sizeBytes: numb
   let sizeBytes = 0;
   let fileCount = 0;
   if (!dir) return { sizeBytes, fileCount };
-  const visit = async (d: string, depth: number): Promise<void> => {
-    if (depth > 32) return;
-    const entries = await fsp.readdir(d, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await visit(p, depth + 1);
-      else if (e.isFile() && !e.name.endsWith('.part')) {
-        const st = await fsp.stat(p).catch(() => null);
-        if (st) {
-          sizeBytes += st.size;
-          fileCount += 1;
-        }
-      }
+  await walkFiles(dir, async (file, entry) => {
+    if (!entry.isFile() || entry.name.endsWith('.part')) return;
+    const st = await fsp.stat(file).catch(() => null);
+    if (st) {
+      sizeBytes += st.size;
+      fileCount += 1;
     }
-  };
-  await visit(dir, 0);
+  });
   return { sizeBytes, fileCount };
 }
 

@@ -123,10 +123,6 @@ export class SourcesRepository {
     return r.rows[0] ?? null;
   }
 
-  async setDownloadModel(id: string, modelId: string): Promise<void> {
-    await this.db.query(`UPDATE download_queue SET model_id = $2 WHERE id = $1`, [id, modelId]);
-  }
-
   /** Records the plan: the pinned commit and the total size. */
   async setPlan(id: string, commit: string, bytesTotal: number): Promise<void> {
     await this.db.query(
@@ -225,6 +221,31 @@ export class SourcesRepository {
       [m.repoId, m.type, m.revision, m.ownerId, m.filePath, JSON.stringify(m.metadata)],
     );
     return { row: r.rows[0]!, previousStatus: before.rows[0]?.status ?? null };
+  }
+
+  /**
+   * upsertDownloadingModel for a claimed download, in one statement: only while the download row is still
+   * `running` (locked, so a cancel waits for it and then sees the link), and it links the row to the model.
+   * Null when the row has left `running` (cancelled): nothing is written.
+   */
+  async upsertModelForRunning(downloadId: string, m: { repoId: string; revision: string; type: string; ownerId: string; filePath: string; metadata: Record<string, unknown> }): Promise<ModelRow | null> {
+    const r = await this.db.query<ModelRow>(
+      `WITH live AS (
+         SELECT id FROM download_queue WHERE id = $7::uuid AND status = 'running' FOR UPDATE
+       ), model AS (
+         INSERT INTO models (name, type, repo_id, revision, status, source, owner_id, file_path, metadata)
+         SELECT $1::text, $2::text, $1::text, $3::text, 'downloading', 'hub', $4::uuid, $5::text, $6::jsonb FROM live
+         ON CONFLICT (repo_id, revision) WHERE source = 'hub'
+         DO UPDATE SET status = 'downloading', file_path = EXCLUDED.file_path, owner_id = COALESCE(models.owner_id, EXCLUDED.owner_id),
+           metadata = models.metadata || EXCLUDED.metadata
+         RETURNING ${M}
+       ), linked AS (
+         UPDATE download_queue d SET model_id = model.id FROM model WHERE d.id = $7::uuid
+       )
+       SELECT ${M} FROM model`,
+      [m.repoId, m.type, m.revision, m.ownerId, m.filePath, JSON.stringify(m.metadata), downloadId],
+    );
+    return r.rows[0] ?? null;
   }
 
   async markModelReady(id: string, m: { type: string; sizeMb: number; filePath: string; metadata: Record<string, unknown> }): Promise<ModelRow | null> {

@@ -1,4 +1,3 @@
-import { promises as fsp } from 'node:fs';
 import type {
   CreateDownloadInput,
   DownloadListResponse,
@@ -21,8 +20,9 @@ import type { SettingsService } from '../settings/settings.service.js';
 import { tokenPreview } from '../settings/settings.service.js';
 import { decodeCursor, fileFilter, type HubClient } from '../hub/hub.client.js';
 import { gatedRepo, hubOffline, invalidToken, repoNotFound } from '../hub/hub.errors.js';
-import { ensureInside, repoFolder } from '../hub/hub.paths.js';
-import { removePartFiles, type DownloadManager } from './download-manager.js';
+import { repoFolder } from '../hub/hub.paths.js';
+import { cleanupCancelledDownload, removeRepoFolder } from './download-cleanup.js';
+import type { DownloadManager } from './download-manager.js';
 import {
   licenseOf,
   languagesOf,
@@ -188,7 +188,7 @@ export class SourcesService {
     const cancelled = await this.deps.repo.cancelDownload(id);
     if (!cancelled) return presentDownload((await this.deps.repo.getDownload(id)) ?? row);
     await this.deps.manager.abort(id);
-    await this.cleanupAfterCancel(cancelled);
+    await cleanupCancelledDownload(this.deps, cancelled);
     this.deps.notifier.notifyUser(userId, 'download:error', { id, code: 'DOWNLOAD_CANCELLED', message: 'cancelled by the user' });
     return presentDownload((await this.deps.repo.getDownload(id)) ?? cancelled);
   }
@@ -217,7 +217,7 @@ export class SourcesService {
       await this.deps.manager.abort(d.id);
       if (c) this.deps.notifier.notifyUser(d.user_id, 'download:error', { id: d.id, code: 'DOWNLOAD_CANCELLED', message: 'the model was deleted' });
     }
-    await this.removeFolder(row.repo_id, revision);
+    await removeRepoFolder(this.deps.modelsRoot, row.repo_id, revision);
     await this.deps.repo.deleteModel(modelId);
   }
 
@@ -293,31 +293,6 @@ export class SourcesService {
     const url = this.deps.hub.http.url(`/${repoId}/resolve/${encodeURIComponent(commit)}/${encodedPath}`);
     const res = await this.deps.hub.http.get(url, { token, repoId, headers: { Range: 'bytes=0-0' }, accept416: true });
     await res.body.dump().catch(() => undefined);
-  }
-
-  private async cleanupAfterCancel(row: DownloadRow): Promise<void> {
-    const dest = repoFolder(this.deps.modelsRoot, row.repo_id, row.revision);
-    // Another user's download of the same repo+revision shares these files (and may be writing them): keep them.
-    if ((await this.deps.repo.countActiveFor(row.repo_id, row.revision, row.id)) > 0) return;
-    await removePartFiles(dest);
-    if (!row.model_id) return;
-    const model = await this.deps.repo.getModel(row.model_id);
-    if (!model) return;
-    if (row.options.replacesReady) {
-      // An update was stopped: the files that were already there stay, but may now mix two commits.
-      const same = readMetadata(model).commitSha === row.options.commit;
-      await this.deps.repo.setModelStatus(model.id, same ? 'ready' : 'failed');
-      return;
-    }
-    await this.removeFolder(row.repo_id, row.revision);
-    await this.deps.repo.deleteModel(model.id);
-  }
-
-  private async removeFolder(repoId: string, revision: string): Promise<void> {
-    const dir = ensureInside(this.deps.modelsRoot, repoFolder(this.deps.modelsRoot, repoId, revision));
-    await fsp.rm(dir, { recursive: true, force: true });
-    // The owner folder goes too once it is empty.
-    await fsp.rmdir(ensureInside(this.deps.modelsRoot, `${this.deps.modelsRoot}/${repoId.split('/')[0]}`)).catch(() => undefined);
   }
 
   private async searchOffline(q: HubSearchQuery): Promise<HubSearchResponse> {

@@ -1,0 +1,87 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubClient } from '../src/modules/hub/hub.client.js';
+import { SettingsRepository } from '../src/modules/settings/settings.repository.js';
+import { SettingsService } from '../src/modules/settings/settings.service.js';
+import { DownloadManager } from '../src/modules/sources/download-manager.js';
+import { SourcesRepository, type DownloadRow } from '../src/modules/sources/sources.repository.js';
+import { SourcesService } from '../src/modules/sources/sources.service.js';
+import { SecretBox } from '../src/platform/crypto/secret-box.js';
+import { silentNotifier } from '../src/platform/realtime/realtime.js';
+import { buildTestApp, registerUser, testLogger, type TestApp } from './helpers.js';
+import { listTree, startFixtureMirror, waitFor, type MirrorFixture } from './hub-fixture.js';
+
+const REPO = 'test-lab/race';
+
+let fx: MirrorFixture;
+let t: TestApp;
+
+beforeAll(async () => {
+  fx = await startFixtureMirror({
+    extraRepos: [{ id: REPO, meta: { pipeline_tag: 'text-to-speech' }, files: { 'config.json': '{}\n', 'weights.bin': { randomBytes: 200_000, seed: 'race' } } }],
+  });
+  // The app's own runners stay stopped: the manager under test is the only one claiming rows.
+  t = await buildTestApp(fx.env, { start: false });
+});
+afterAll(async () => {
+  await t.close();
+  await fx.close();
+});
+
+/** The Hub parts wired by hand, so the manager can pause between a claim and the start of its transfer. */
+function wire(afterClaim: (row: DownloadRow) => Promise<void>) {
+  const { config, pool } = t;
+  const hub = new HubClient({ endpoint: config.HF_ENDPOINT, timeoutMs: config.HUB_TIMEOUT_MS, retries: config.HUB_RETRIES, offline: false, logger: testLogger });
+  const repo = new SourcesRepository(pool);
+  const settings = new SettingsService(new SettingsRepository(pool), new SecretBox(config.SECRET_KEY));
+  const notifier = silentNotifier();
+  const manager = new DownloadManager({
+    repo,
+    hub,
+    notifier,
+    logger: testLogger,
+    modelsRoot: config.paths.models,
+    concurrency: 1,
+    fileConcurrency: 2,
+    tokenFor: async () => null,
+    afterClaim,
+  });
+  const sources = new SourcesService({ pool, repo, hub, manager, settings, notifier, logger: testLogger, modelsRoot: config.paths.models, serverToken: null });
+  return { hub, repo, manager, sources };
+}
+
+describe('cancel between claim and start', () => {
+  it('leaves no models row and no files when the cancel commits before the manager starts the transfer', async () => {
+    const u = await registerUser(t.app);
+    const viewer = { id: u.user.id, role: u.user.role };
+    let cancel: Promise<unknown> | null = null;
+    let released = false;
+    const parts = wire(async (row) => {
+      // The row is `running` in the database; the manager has not registered the job yet.
+      cancel = parts.sources.cancelDownload(viewer.id, row.id);
+      await waitFor(async () => (await parts.repo.getDownload(row.id))?.status === 'cancelled', 'the cancel to commit');
+      released = true;
+    });
+    await parts.manager.start();
+    try {
+      const { record } = await parts.sources.createDownload(viewer, { repoId: REPO, revision: 'main' });
+      await waitFor(async () => released, 'the claim hook to release');
+      await cancel;
+      // Let the manager finish whatever it started after the hook.
+      await new Promise((r) => setImmediate(r));
+      await waitFor(async () => !parts.manager.isActive(record.id), 'the job to end');
+
+      const row = await parts.repo.getDownload(record.id);
+      expect(row?.status).toBe('cancelled');
+      const models = await t.pool.query(`SELECT status FROM models WHERE repo_id = $1`, [REPO]);
+      expect(models.rows).toEqual([]);
+      const dir = path.join(t.config.paths.models, 'test-lab', 'race');
+      expect(await listTree(dir)).toEqual([]);
+      await expect(fsp.stat(dir)).rejects.toThrow();
+    } finally {
+      await parts.manager.stop();
+      await parts.hub.close();
+    }
+  });
+});
