@@ -87,6 +87,18 @@ export class TrainingRepository {
     return r.rows[0]!;
   }
 
+  /** Locks the user's dataset against deletion until the transaction ends; false when it is gone. */
+  async lockDataset(id: string, userId: string): Promise<boolean> {
+    const r = await this.db.query('SELECT 1 FROM datasets WHERE id = $1 AND user_id = $2 FOR SHARE', [id, userId]);
+    return r.rowCount === 1;
+  }
+
+  /** Locks the owner's trained model against deletion until the transaction ends; false when it is gone. */
+  async lockTrainedModel(id: string, ownerId: string): Promise<boolean> {
+    const r = await this.db.query(`SELECT 1 FROM models WHERE id = $1 AND source = 'trained' AND owner_id = $2 FOR SHARE`, [id, ownerId]);
+    return r.rowCount === 1;
+  }
+
   /** The job, or null; with userId, only that user's job (another user's is the same as a missing one). */
   async getJob(id: string, userId?: string): Promise<JobRow | null> {
     const r = await this.db.query<JobRow>(`SELECT ${JOB} FROM training_jobs WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2)`, [id, userId ?? null]);

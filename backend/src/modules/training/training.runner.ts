@@ -14,8 +14,11 @@ export interface RunnerHooks {
   claim(): Promise<{ jobId: string; job: WorkerInput['job'] } | null>;
   /** One worker message; called in order, one at a time per job. */
   onMessage(jobId: string, msg: WorkerMessage): Promise<void>;
-  /** The worker ended without saying done or failed (crashed, or terminated at shutdown / after a stop timeout). */
-  onLost(jobId: string, info: { requested: StopRequest | null; shuttingDown: boolean }): Promise<void>;
+  /**
+   * The worker ended without saying done or failed (crashed, or terminated at shutdown / after a stop timeout),
+   * or, with `startError`, its thread could not be started at all.
+   */
+  onLost(jobId: string, info: { requested: StopRequest | null; shuttingDown: boolean; startError?: unknown }): Promise<void>;
 }
 
 export interface RunnerOptions {
@@ -25,6 +28,8 @@ export interface RunnerOptions {
   hooks: RunnerHooks;
   /** How long a worker gets to stop after a request before it is terminated. */
   stopTimeoutMs?: number;
+  /** Starts a job's worker thread (default: spawnWorker). */
+  spawn?: (input: WorkerInput) => Worker;
 }
 
 interface ActiveJob {
@@ -44,7 +49,7 @@ function tsxEsmApi(from: string): string {
 }
 
 /** Starts the worker: the compiled .js directly, or under vitest/tsx the .ts source through tsx's loader. */
-function spawnWorker(input: WorkerInput): Worker {
+export function spawnWorker(input: WorkerInput): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./training.worker.js', here), { workerData: input });
   const entry = new URL('./training.worker.ts', here).href;
@@ -68,7 +73,15 @@ export class TrainingRunner {
     return this.active.has(jobId);
   }
 
-  /** Fills free slots with queued jobs. Concurrent calls share one pass (and trigger one more). */
+  /**
+   * Resolves once no pass of pump() is in flight. A job claimed by a pass is marked running before its worker
+   * exists; after idle() it either has one (request() reaches it) or was never launched.
+   */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  /** Fills free slots with queued jobs. Concurrent calls share one pass (and trigger one more). Never rejects. */
   pump(): Promise<void> {
     if (this.shuttingDown) return Promise.resolve();
     if (this.pumping) {
@@ -84,12 +97,14 @@ export class TrainingRunner {
             return null;
           });
           if (!next) break;
-          this.launch(next.jobId, next.job);
+          await this.launch(next.jobId, next.job);
         }
       } while (this.again && !this.shuttingDown);
-    })().finally(() => {
-      this.pumping = null;
-    });
+    })()
+      .catch((err: unknown) => this.opts.logger.error({ err }, 'training queue pass failed'))
+      .finally(() => {
+        this.pumping = null;
+      });
     return this.pumping;
   }
 
@@ -131,11 +146,21 @@ export class TrainingRunner {
     await Promise.all(ids.map((id) => this.settle(id)));
   }
 
-  private launch(jobId: string, job: WorkerInput['job']): void {
+  /** Starts the job's worker; when the thread cannot start, the job is handed to onLost with the error. */
+  private async launch(jobId: string, job: WorkerInput['job']): Promise<void> {
     const control = new SharedArrayBuffer(4);
     const flag = new Int32Array(control);
-    const worker = spawnWorker({ job, tfPreference: this.opts.tfPreference, control });
     const { hooks, logger } = this.opts;
+    let worker: Worker;
+    try {
+      worker = (this.opts.spawn ?? spawnWorker)({ job, tfPreference: this.opts.tfPreference, control });
+    } catch (err) {
+      logger.error({ err, jobId }, 'training worker could not be started');
+      await hooks
+        .onLost(jobId, { requested: null, shuttingDown: this.shuttingDown, startError: err })
+        .catch((e: unknown) => logger.error({ err: e, jobId }, 'lost training job not recorded'));
+      return;
+    }
     let chain = Promise.resolve();
     let settled = false;
     worker.on('message', (msg: WorkerMessage) => {

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import {
   FEATURE_DEFAULTS,
   TRAINING_LIMITS,
@@ -42,6 +43,8 @@ export interface TrainingDeps {
   tfPreference: TfPreference;
   /** Largest feature matrix a job may build in memory. */
   maxFeatureBytes?: number;
+  /** Starts a job's worker thread (default: the runner's spawnWorker). */
+  spawnWorker?: (input: WorkerInput) => Worker;
 }
 
 const DEFAULT_MAX_FEATURE_BYTES = 1024 * 2 ** 20;
@@ -64,6 +67,7 @@ export class TrainingService {
       concurrency: deps.concurrency,
       tfPreference: deps.tfPreference,
       logger: deps.logger,
+      spawn: deps.spawnWorker,
       hooks: {
         claim: () => this.claimNext(),
         onMessage: (jobId, msg) => this.onWorkerMessage(jobId, msg),
@@ -138,6 +142,9 @@ export class TrainingService {
     };
     await withTransaction(this.deps.pool, async (client) => {
       const repo = new TrainingRepository(client);
+      // Checked above, but either may have been deleted since: hold them until the job row references them.
+      if (!(await repo.lockDataset(record.id, userId))) throw notFound('dataset');
+      if (modelId && !(await repo.lockTrainedModel(modelId, userId))) throw notFound('model');
       await repo.insertModel({ id: newModelId, name: stored.name!, task: config.task, ownerId: userId, filePath: this.modelDir(newModelId), metadata });
       await repo.insertJob({ id: jobId, userId, modelId: newModelId, datasetId: record.id, baseModelId: modelId, config: stored });
     });
@@ -145,11 +152,16 @@ export class TrainingService {
     return this.getTrainingStatus(jobId);
   }
 
-  /** Lets the queue pick the job up (it runs when a slot is free). 409 unless it is queued. */
+  /**
+   * Lets the queue pick the job up (it runs when a slot is free). A job the queue already picked up (running)
+   * counts as started; 409 for any other state.
+   */
   async startTraining(jobId: string, userId?: string): Promise<TrainingJobDetail> {
     const job = await this.requireJob(jobId, userId);
+    if (job.status === 'running') return this.getTrainingStatus(jobId);
     if (job.status !== 'queued') throw conflict(`the job is ${job.status}, not queued`, 'INVALID_STATE');
     await this.emitStatus(job);
+    // pump() logs its own errors and never rejects.
     void this.runner.pump();
     return this.getTrainingStatus(jobId);
   }
@@ -166,7 +178,7 @@ export class TrainingService {
     const running = await this.repo.transition(jobId, ['running'], 'pausing');
     if (!running) throw conflict(`a ${job.status} job cannot be paused`, 'INVALID_STATE');
     await this.emitStatus(running);
-    if (!this.runner.request(jobId, 'pause')) await this.settleUntracked(jobId, 'paused');
+    if (!(await this.signalWorker(jobId, 'pause'))) await this.settleUntracked(jobId, 'paused');
     return this.getTrainingStatus(jobId);
   }
 
@@ -177,6 +189,7 @@ export class TrainingService {
     const resumed = await this.repo.transition(jobId, ['paused'], 'queued');
     if (!resumed) throw conflict(`a ${job.status} job cannot be resumed`, 'INVALID_STATE');
     await this.emitStatus(resumed);
+    // pump() logs its own errors and never rejects.
     void this.runner.pump();
     return this.getTrainingStatus(jobId);
   }
@@ -189,7 +202,7 @@ export class TrainingService {
     const idle = await this.repo.transition(jobId, ['queued', 'paused'], 'cancelled');
     if (idle) {
       await this.finishCancelled(idle);
-    } else if (this.runner.request(jobId, 'cancel')) {
+    } else if (await this.signalWorker(jobId, 'cancel')) {
       await this.runner.settle(jobId);
     } else {
       await this.settleUntracked(jobId, 'cancelled');
@@ -353,8 +366,10 @@ export class TrainingService {
     }
   }
 
-  private async onWorkerLost(jobId: string, info: { requested: StopRequest | null; shuttingDown: boolean }): Promise<void> {
-    if (info.requested === 'cancel') {
+  private async onWorkerLost(jobId: string, info: { requested: StopRequest | null; shuttingDown: boolean; startError?: unknown }): Promise<void> {
+    if (info.startError !== undefined) {
+      await this.failJob(jobId, 'TRAINING_FAILED', 'the training worker thread could not be started');
+    } else if (info.requested === 'cancel') {
       const row = await this.repo.transition(jobId, ['running', 'pausing'], 'cancelled');
       if (row) await this.finishCancelled(row);
     } else if (info.shuttingDown || info.requested === 'pause') {
@@ -363,6 +378,17 @@ export class TrainingService {
     } else {
       await this.failJob(jobId, 'TRAINING_FAILED', 'the training worker stopped unexpectedly');
     }
+  }
+
+  /**
+   * Passes a stop request to the job's worker; false when this process has none. A job the queue has just
+   * claimed is running before its worker exists, so with no worker found the queue pass is awaited and the
+   * request tried again: otherwise the row would be settled and the worker launched anyway.
+   */
+  private async signalWorker(jobId: string, what: StopRequest): Promise<boolean> {
+    if (this.runner.request(jobId, what)) return true;
+    await this.runner.idle();
+    return this.runner.request(jobId, what);
   }
 
   /** A job marked running or pausing whose worker is not ours (another process, or gone): settle its row now. */
