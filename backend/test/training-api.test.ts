@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { transformRows, deserializeFeatures } from '@sokhan/common';
 import request from 'supertest';
@@ -16,12 +19,19 @@ let modelId: string;
 const config = (over: Record<string, unknown> = {}) => sentimentConfig(datasetId, over);
 const waitFor = (app: Server['app'], tok: string, id: string, statuses: string[]) => waitForJob(app, tok, id, statuses);
 
+// Models under a dot-folder (as in ~/.local/share/…): only the served file's own name may not start with a dot.
+const hidden = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-training-api-'));
+
 beforeAll(async () => {
-  s = await startTestServer();
+  // Pinned to wasm so the backend asserted below does not depend on whether the optional tfjs-node installed.
+  s = await startTestServer({ TF_BACKEND: 'wasm', MODELS_DIR: path.join(hidden, '.hidden', 'models') });
   token = (await registerUser(s.app)).token;
   datasetId = await uploadCsv(s.app, token, toCsv(persianSentiment(400, 5)));
 });
-afterAll(() => s.close());
+afterAll(async () => {
+  await s.close();
+  await fs.rm(hidden, { recursive: true, force: true });
+});
 
 describe('training a Persian sentiment model', () => {
   it('POST /api/training answers 201 and the job trains in a worker to held-out accuracy well above chance', async () => {
@@ -65,6 +75,7 @@ describe('training a Persian sentiment model', () => {
   });
 
   it('serves the model files the browser loads (owner only, plain names only), and they give the same answers', async () => {
+    expect(s.config.paths.models.split(path.sep)).toContain('.hidden');
     const json = await request(s.app).get(`/api/models/${modelId}/files/model.json`).set(bearer(token));
     expect(json.status).toBe(200);
     expect(json.headers['content-type']).toMatch(/application\/json/);

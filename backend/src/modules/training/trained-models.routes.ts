@@ -15,7 +15,7 @@ export function trainedModelRoutes(models: TrainedModelsService): Router {
     const file = await models.file(currentUser(req).id, id, name);
     res.setHeader('Cache-Control', 'private, no-cache');
     res.type(file.contentType);
-    await new Promise<void>((resolve, reject) => res.sendFile(file.path, { dotfiles: 'deny' }, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => res.sendFile(file.name, { root: file.root, dotfiles: 'deny' }, (err) => (err ? reject(err) : resolve())));
   });
   r.post('/:id/predict', async (req, res) => {
     const { id } = parseParams(trainedModelParamsSchema, req);

@@ -45,15 +45,19 @@ export class TrainedModelsService {
 
   constructor(private readonly deps: TrainedModelsDeps) {}
 
-  /** A ready model's file, by plain name from its file list; another user's model or an unknown name is 404. */
-  async file(userId: string, modelId: string, name: string): Promise<{ path: string; contentType: string }> {
+  /**
+   * A ready model's file, by plain name from its file list; another user's model or an unknown name is 404.
+   * `root` is the model's folder and `name` the file in it (send it relative to root: the folder itself may sit
+   * under a dot-folder such as ~/.local, which only matters for the name).
+   */
+  async file(userId: string, modelId: string, name: string): Promise<{ root: string; name: string; contentType: string }> {
     const model = await this.requireReady(userId, modelId);
     const files = (model.metadata as unknown as TrainedModelMetadata).files ?? [];
     if (!files.some((f) => f.name === name)) throw notFound('file');
     const dir = this.deps.modelDir(model.id);
     const full = path.resolve(dir, name);
     if (path.dirname(full) !== path.resolve(dir)) throw notFound('file');
-    return { path: full, contentType: CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream' };
+    return { root: path.dirname(full), name: path.basename(full), contentType: CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream' };
   }
 
   async predict(userId: string, modelId: string, body: PredictRequest): Promise<PredictResponse> {
