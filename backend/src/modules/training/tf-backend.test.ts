@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initTfBackend } from './tf-backend.js';
+import { initTfBackend, tfBackendInfo } from './tf-backend.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-tfnode-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
@@ -40,5 +40,15 @@ describe('TensorFlow.js backend selection', () => {
     expect(tf.getBackend()).toBe('cpu');
     // The chosen backend computes.
     expect(Array.from(await tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1)).data())).toEqual([2, 3]);
+  });
+
+  it('does not keep a failed probe: the next call probes again', async () => {
+    const empty = path.join(tmp, 'empty-again', 'index.js');
+    await fs.mkdir(path.dirname(empty), { recursive: true });
+    const failing = () => {
+      throw new Error('probe failed');
+    };
+    await expect(tfBackendInfo('tensorflow', { resolveFrom: empty, onSkip: failing })).rejects.toThrow('probe failed');
+    await expect(tfBackendInfo('cpu')).resolves.toMatchObject({ backend: 'cpu', version: tf.version.tfjs });
   });
 });

@@ -74,8 +74,14 @@ export async function initTfBackend(pref: TfPreference = 'auto', opts: TfInitOpt
 
 let probed: Promise<{ backend: TfBackendName; version: string }> | null = null;
 
-/** The backend this process uses, initialised once (the first preference wins). */
+/** The backend this process uses, initialised once (the first preference wins); a failed probe is tried again next call. */
 export function tfBackendInfo(pref: TfPreference = 'auto', opts: TfInitOptions = {}): Promise<{ backend: TfBackendName; version: string }> {
-  probed ??= initTfBackend(pref, opts).then((backend) => ({ backend, version: tf.version.tfjs }));
+  if (!probed) {
+    const attempt = initTfBackend(pref, opts).then((backend) => ({ backend, version: tf.version.tfjs }));
+    probed = attempt;
+    attempt.catch(() => {
+      if (probed === attempt) probed = null;
+    });
+  }
   return probed;
 }
