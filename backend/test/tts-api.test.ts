@@ -42,6 +42,13 @@ beforeAll(async () => {
     await fs.writeFile(path.join(f, 'model.onnx'), 'not really');
   });
   await installModel('someone/in-flight', 'downloading', (f) => writeFixtureVoice(f, 'fa_IR-partial-low'));
+  // Nor a user's trained model, whatever its folder holds: those are private to their owner.
+  const trained = path.join(t.config.paths.models, 'trained', 'some-user-model');
+  await writeFixtureVoice(trained, 'fa_IR-trained-low');
+  await t.pool.query(
+    `INSERT INTO models (name, type, status, source, file_path) VALUES ('trained', 'text-classification', 'ready', 'trained', $1)`,
+    [trained],
+  );
 });
 afterAll(() => t.close());
 

@@ -34,10 +34,11 @@ const COLUMNS =
 export class TtsRepository {
   constructor(private readonly db: Queryable) {}
 
+  /** Installed Hub models (voices live there; users' trained models are private and never hold one). */
   async readyModels(): Promise<ReadyModelRow[]> {
     const r = await this.db.query<ReadyModelRow>(
       `SELECT id, name, repo_id, file_path, metadata, updated_at FROM models
-       WHERE status = 'ready' AND file_path IS NOT NULL ORDER BY name, id`,
+       WHERE status = 'ready' AND source = 'hub' AND file_path IS NOT NULL ORDER BY name, id`,
     );
     return r.rows;
   }
