@@ -29,6 +29,8 @@ export async function cleanupCancelledDownload(deps: { repo: SourcesRepository; 
   if ((await repo.countActiveFor(row.repo_id, row.revision, row.id)) > 0) return;
   await removePartFiles(repoFolder(modelsRoot, row.repo_id, row.revision));
   const model = await repo.getHubModel(row.repo_id, row.revision);
+  // A download queued before another user's finished the same model: that install is complete and is not ours to undo.
+  if (model?.status === 'ready' && !row.options.replacesReady) return;
   if (model && row.options.replacesReady) {
     // An update was stopped: the files that were already there stay, but may now mix two commits.
     const same = readMetadata(model).commitSha === row.options.commit;
