@@ -117,6 +117,20 @@ describe('GET /api/models', () => {
     expect(Object.keys(picked ?? {}).sort()).toEqual(['_id', 'gated', 'id', 'lastModified']);
   });
 
+  it('expand=usedStorage gives each listed repo its total file size, and only the named fields', async () => {
+    const rows = (await (
+      await fetch(`${mirror.url}/api/models?author=sokhan-lab&expand=usedStorage&expand=downloads`)
+    ).json()) as Record<string, unknown>[];
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) {
+      expect(Object.keys(row).sort()).toEqual(['_id', 'downloads', 'id', 'usedStorage']);
+      expect(row.usedStorage).toBe(repo(row.id as string).totalSize);
+    }
+    // Without expand the listing carries no size, as on the Hub.
+    const [plain] = (await (await fetch(`${mirror.url}/api/models?author=sokhan-lab&limit=1`)).json()) as Record<string, unknown>[];
+    expect(plain).not.toHaveProperty('usedStorage');
+  });
+
   it('shows private repos to their owner only, and rejects a bad sort', async () => {
     const anon = (await (await fetch(`${mirror.url}/api/models?author=sokhan-lab`)).json()) as { id: string }[];
     expect(anon.map((m) => m.id)).not.toContain(PRIVATE_REPO_ID);
