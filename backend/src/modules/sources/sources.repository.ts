@@ -1,5 +1,8 @@
 import type { DownloadStatus, ModelStatus } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
+import type { ModelRow } from '../models/model-row.js';
+
+export type { ModelRow };
 
 /** What a download keeps in `download_queue.options`. */
 export interface DownloadOptionsJson {
@@ -27,22 +30,6 @@ export interface DownloadRow {
   error: string | null;
   started_at: Date | null;
   finished_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface ModelRow {
-  id: string;
-  name: string;
-  type: string;
-  repo_id: string | null;
-  revision: string | null;
-  size_mb: number;
-  status: ModelStatus;
-  source: 'hub' | 'trained';
-  owner_id: string | null;
-  file_path: string | null;
-  metadata: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
 }

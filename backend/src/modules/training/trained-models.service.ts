@@ -20,7 +20,7 @@ import { fileLoader } from './model-io.js';
 import { disposeNetwork } from './network.js';
 import { FEATURES_JSON } from './trainer.js';
 import type { TrainedModelMetadata } from './training.presenter.js';
-import type { ModelRow, TrainingRepository } from './training.repository.js';
+import type { TrainedModelRow, TrainingRepository } from './training.repository.js';
 
 export interface TrainedModelsDeps {
   repo: TrainingRepository;
@@ -99,7 +99,7 @@ export class TrainedModelsService {
     for (const l of loaded) if (l.status === 'fulfilled') disposeNetwork(l.value.model);
   }
 
-  private async requireReady(userId: string, modelId: string): Promise<ModelRow> {
+  private async requireReady(userId: string, modelId: string): Promise<TrainedModelRow> {
     const model = await this.deps.repo.getTrainedModel(modelId, userId);
     if (!model) throw notFound('model');
     if (model.status !== 'ready') throw conflict(`the model is ${model.status}, not ready`, 'MODEL_NOT_READY');
@@ -107,7 +107,7 @@ export class TrainedModelsService {
   }
 
   /** Loads model.json + weights and features.json once per model version, keeping the most recent few. */
-  private async load(row: ModelRow): Promise<Loaded> {
+  private async load(row: TrainedModelRow): Promise<Loaded> {
     const key = `${row.id}@${row.updated_at.toISOString()}`;
     let entry = this.cache.get(row.id);
     if (entry && (await entry.catch(() => null))?.key !== key) {

@@ -1,5 +1,5 @@
 import type { Checkpoint, FinalTrainingMetrics, InputColumn, LayerConfig, ModelFile, TrainedModel, TrainingJob, TrainingMetrics, TrainingTask } from '@sokhan/common';
-import type { CheckpointRow, JobRow, ModelRow } from './training.repository.js';
+import type { CheckpointRow, JobRow, TrainedModelRow } from './training.repository.js';
 
 /** What a trained model's metadata holds: set at job creation, completed when the job finishes. */
 export interface TrainedModelMetadata {
@@ -71,7 +71,7 @@ export function toCheckpoint(r: CheckpointRow): Checkpoint {
   };
 }
 
-export function toTrainedModel(r: ModelRow): TrainedModel {
+export function toTrainedModel(r: TrainedModelRow): TrainedModel {
   const m = r.metadata as unknown as TrainedModelMetadata;
   return {
     id: r.id,

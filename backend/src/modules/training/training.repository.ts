@@ -1,5 +1,6 @@
 import type { EpochMetrics, ErrorCode, TrainingConfig, TrainingMetrics, TrainingProgressState, TrainingStatus } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
+import type { ModelRow } from '../models/model-row.js';
 
 export interface JobRow {
   id: string;
@@ -34,19 +35,8 @@ export interface CheckpointRow {
   created_at: Date;
 }
 
-export interface ModelRow {
-  id: string;
-  name: string;
-  type: string;
-  status: 'pending' | 'downloading' | 'training' | 'ready' | 'failed';
-  source: 'hub' | 'trained';
-  owner_id: string | null;
-  file_path: string | null;
-  size_mb: number;
-  metadata: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A trained model: training never reads the Hub columns (repo_id, revision). */
+export type TrainedModelRow = Omit<ModelRow, 'repo_id' | 'revision'>;
 
 const JOB = `id, user_id, model_id, dataset_id, base_model_id, status, progress, config, metrics, error, error_code,
   started_at, finished_at, created_at, updated_at`;
@@ -231,17 +221,17 @@ export class TrainingRepository {
   }
 
   /** A trained model of this owner (hub models and other users' models are not found). */
-  async getTrainedModel(id: string, ownerId: string): Promise<ModelRow | null> {
-    const r = await this.db.query<ModelRow>(`SELECT ${MODEL} FROM models WHERE id = $1 AND source = 'trained' AND owner_id = $2`, [id, ownerId]);
+  async getTrainedModel(id: string, ownerId: string): Promise<TrainedModelRow | null> {
+    const r = await this.db.query<TrainedModelRow>(`SELECT ${MODEL} FROM models WHERE id = $1 AND source = 'trained' AND owner_id = $2`, [id, ownerId]);
     return r.rows[0] ?? null;
   }
 
-  async getModel(id: string): Promise<ModelRow | null> {
-    const r = await this.db.query<ModelRow>(`SELECT ${MODEL} FROM models WHERE id = $1 AND source = 'trained'`, [id]);
+  async getModel(id: string): Promise<TrainedModelRow | null> {
+    const r = await this.db.query<TrainedModelRow>(`SELECT ${MODEL} FROM models WHERE id = $1 AND source = 'trained'`, [id]);
     return r.rows[0] ?? null;
   }
 
-  async setModelStatus(id: string, status: ModelRow['status'], metadataPatch: object = {}): Promise<void> {
+  async setModelStatus(id: string, status: TrainedModelRow['status'], metadataPatch: object = {}): Promise<void> {
     await this.db.query(`UPDATE models SET status = $2, metadata = metadata || $3::jsonb WHERE id = $1 AND source = 'trained'`, [id, status, JSON.stringify(metadataPatch)]);
   }
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/pool.js';
+import type { ModelRow } from '../models/model-row.js';
 
 export interface TtsHistoryRow {
   id: string;
@@ -18,15 +19,8 @@ export interface TtsHistoryRow {
 
 export type NewTtsHistoryRow = Omit<TtsHistoryRow, 'created_at'>;
 
-/** A ready installed model, as voice discovery needs it. */
-export interface ReadyModelRow {
-  id: string;
-  name: string;
-  repo_id: string | null;
-  file_path: string;
-  metadata: Record<string, unknown>;
-  updated_at: Date;
-}
+/** A ready installed model, as voice discovery needs it (its query keeps only rows with a folder). */
+export type ReadyModelRow = Pick<ModelRow, 'id' | 'name' | 'repo_id' | 'metadata' | 'updated_at'> & { file_path: string };
 
 const COLUMNS =
   'id, user_id, text, voice_id, voice_name, engine, model_id, parameters, file_path, size_bytes, duration_seconds, sample_rate, created_at';
