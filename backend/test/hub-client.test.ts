@@ -60,6 +60,8 @@ describe('search and details', () => {
     while (cursor) {
       const page = await hub.searchModels('', { cursor });
       for (const i of page.items) {
+        // Later pages keep the expanded fields: the repo's size rides along.
+        expect(i.usedStorage).toBe(fx.repo(i.id).totalSize);
         expect(seen.has(i.id)).toBe(false);
         seen.add(i.id);
       }

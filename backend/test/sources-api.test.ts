@@ -57,8 +57,10 @@ describe('search and details', () => {
     expect(body.offline).toBe(false);
     expect(body.items).toHaveLength(2);
     expect(Object.keys(body.items[0]!).sort()).toEqual(
-      ['author', 'downloads', 'gated', 'id', 'installed', 'lastModified', 'libraryName', 'license', 'likes', 'pipelineTag', 'private', 'tags'].sort(),
+      ['author', 'downloads', 'gated', 'id', 'installed', 'lastModified', 'libraryName', 'license', 'likes', 'pipelineTag', 'private', 'sizeBytes', 'tags'].sort(),
     );
+    // The size is the Hub's usedStorage of each repo: the sum of the mirror's file sizes.
+    for (const item of body.items) expect(item.sizeBytes).toBe(fx.repo(item.id).totalSize);
     expect(body.items[0]).toMatchObject({ id: 'persian-nlp/bert-fa-sentiment', author: 'persian-nlp', license: 'apache-2.0', installed: false, gated: false });
     const next = await api(alice.token).get(`/api/sources/search?cursor=${body.nextCursor}`);
     expect(next.status).toBe(200);
@@ -68,6 +70,9 @@ describe('search and details', () => {
     expect((tts.body as HubSearchResponse).items.every((i) => i.pipelineTag === 'text-to-speech')).toBe(true);
     const gated = (tts.body as HubSearchResponse).items.find((i) => i.id === GATED_REPO_ID);
     expect(gated?.gated).toBe('manual');
+    expect(gated?.sizeBytes).toBe(fx.repo(GATED_REPO_ID).totalSize);
+    const slowB = (tts.body as HubSearchResponse).items.find((i) => i.id === SLOW_B);
+    expect(slowB?.sizeBytes).toBe(1_500_000);
   });
 
   it('validates search input', async () => {
@@ -307,7 +312,7 @@ describe('offline (HF_HUB_OFFLINE=1)', () => {
       expect(search.status).toBe(200);
       expect(search.body.offline).toBe(true);
       expect((search.body as HubSearchResponse).items.map((i) => i.id)).toEqual([SLOW_A]);
-      expect(search.body.items[0]).toMatchObject({ installed: true, pipelineTag: 'text-to-speech', license: 'mit' });
+      expect(search.body.items[0]).toMatchObject({ installed: true, pipelineTag: 'text-to-speech', license: 'mit', sizeBytes: fx.repo(SLOW_A).totalSize });
       const all = await req('/api/sources/search?limit=1');
       expect(all.body.items).toHaveLength(1);
       const details = await req(`/api/sources/model/${SLOW_A}`);

@@ -110,6 +110,8 @@ export const hubSearchItemSchema = z.object({
   lastModified: z.string().nullable(),
   gated: gatedSchema,
   private: z.boolean(),
+  /** Bytes the repository stores (the Hub's `usedStorage`; offline, the installed copy's size); null when unknown. */
+  sizeBytes: z.number().nonnegative().nullable(),
   /** A ready copy of this repository (any revision) is on this server. */
   installed: z.boolean(),
 });

@@ -94,8 +94,11 @@ export interface DownloadResult {
   info: HubModelInfo | null;
 }
 
-/** Fields asked of /api/models, so every search item carries what the list shows. */
-const SEARCH_EXPAND = ['author', 'pipeline_tag', 'library_name', 'downloads', 'likes', 'tags', 'lastModified', 'createdAt', 'gated', 'private'];
+/**
+ * Fields asked of /api/models, so every search item carries what the list shows. With `expand` the Hub answers
+ * only these (plus `_id`, `id`), so the repo's size, `usedStorage`, must be named here too.
+ */
+const SEARCH_EXPAND = ['author', 'pipeline_tag', 'library_name', 'downloads', 'likes', 'tags', 'lastModified', 'createdAt', 'gated', 'private', 'usedStorage'];
 
 function nextLink(header: string | undefined): string | null {
   if (!header) return null;

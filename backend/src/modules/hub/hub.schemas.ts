@@ -26,6 +26,7 @@ export const hubModelSummarySchema = z.looseObject({
   createdAt: optString,
   gated,
   private: z.boolean().optional().catch(undefined),
+  usedStorage: count,
 });
 export type HubModelSummary = z.infer<typeof hubModelSummarySchema>;
 
@@ -44,7 +45,6 @@ export const hubModelInfoSchema = hubModelSummarySchema.extend({
   cardData: z.record(z.string(), z.unknown()).nullable().optional().catch(undefined),
   config: z.record(z.string(), z.unknown()).nullable().optional().catch(undefined),
   siblings: z.array(sibling).optional(),
-  usedStorage: count,
 });
 export type HubModelInfo = z.infer<typeof hubModelInfoSchema>;
 

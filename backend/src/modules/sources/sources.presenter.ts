@@ -58,6 +58,7 @@ export function presentSearchItem(m: HubModelSummary, installed: boolean): HubSe
     lastModified: m.lastModified ?? null,
     gated: m.gated,
     private: m.private ?? false,
+    sizeBytes: m.usedStorage ?? null,
     installed,
   };
 }

@@ -3,6 +3,7 @@ import type {
   DownloadListResponse,
   DownloadRecord,
   HubModelDetails,
+  HubSearchItem,
   HubSearchQuery,
   HubSearchResponse,
   HubTokenState,
@@ -312,7 +313,7 @@ export class SourcesService {
   }
 }
 
-function offlineItem(r: ModelRow) {
+function offlineItem(r: ModelRow): HubSearchItem {
   const meta = readMetadata(r);
   return {
     id: r.repo_id ?? r.name,
@@ -326,6 +327,8 @@ function offlineItem(r: ModelRow) {
     lastModified: meta.lastModified ?? null,
     gated: meta.gated ?? false,
     private: false,
+    // The bytes fetched at install (recorded when the download completed).
+    sizeBytes: typeof meta.sizeBytes === 'number' ? meta.sizeBytes : null,
     installed: true,
   };
 }
