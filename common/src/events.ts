@@ -1,4 +1,4 @@
-import type { TrainingStatus } from './contracts/training.js';
+import type { Checkpoint, TrainingProgressState, TrainingStatus } from './contracts/training.js';
 
 /**
  * Server → client events, sent to the room `user:<id>` only.
@@ -27,24 +27,12 @@ export interface DownloadErrorEvent {
   message: string;
 }
 
-/** Per batch (at most 4 a second) and at every epoch end; the row keeps the same figures. */
-export interface TrainingProgressEvent {
+/** Per batch (at most 4 a second) and at every epoch end; the row keeps the same figures (`TrainingProgressState`). */
+export interface TrainingProgressEvent extends TrainingProgressState {
   jobId: string;
-  /** 1-based epoch being trained, of `epochs`. */
-  epoch: number;
-  epochs: number;
-  /** Batches done in this epoch, of `batches`. */
-  batch: number;
-  batches: number;
-  /** 0–100 over the whole job. */
-  progress: number;
-  loss: number | null;
-  accuracy: number | null;
   /** Set on the epoch-end event when there is a validation split. */
   valLoss: number | null;
   valAccuracy: number | null;
-  samplesPerSecond: number | null;
-  etaSeconds: number | null;
   /** 'epoch' marks the event sent when an epoch ends (its figures go into the metric history). */
   phase: 'batch' | 'epoch';
 }
@@ -64,19 +52,8 @@ export interface TrainingStatusEvent {
   /** Epochs completed so far. */
   epochsCompleted: number;
 }
-export interface TrainingCheckpointEvent {
-  jobId: string;
-  checkpointId: string;
-  epoch: number;
-  step: number;
-  loss: number | null;
-  accuracy: number | null;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  /** This checkpoint is now the best of the job (lowest validation loss). */
-  best: boolean;
-  partial: boolean;
-}
+/** A checkpoint as it is saved; `best` says it is now the best of the job (lowest validation loss). */
+export type TrainingCheckpointEvent = Omit<Checkpoint, 'id' | 'sizeBytes' | 'createdAt'> & { checkpointId: string };
 
 export interface ServerToClientEvents {
   'download:progress': (payload: DownloadProgressEvent) => void;

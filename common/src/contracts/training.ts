@@ -217,10 +217,13 @@ export interface EpochMetrics {
 
 /** Where a running job is inside its current epoch (the last progress event, kept on the row). */
 export interface TrainingProgressState {
+  /** 1-based epoch being trained, of `epochs`. */
   epoch: number;
   epochs: number;
+  /** Batches done in this epoch, of `batches`. */
   batch: number;
   batches: number;
+  /** 0–100 over the whole job. */
   progress: number;
   loss: number | null;
   accuracy: number | null;
