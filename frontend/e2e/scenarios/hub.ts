@@ -21,6 +21,9 @@ export const hubSearch: Scenario = {
     });
     assert(cards >= 2, `expected several TTS models, saw ${cards}`);
     assert((await page.getByText(fa.hub.gated).count()) > 0, 'no gated badge in the TTS results');
+    // Every card shows the repo's size (the Hub's usedStorage), in Persian units.
+    const sizes = await page.getByTestId('model-size').allTextContents();
+    assert(sizes.length === cards && sizes.every((s) => /بایت/.test(s)), `sizes on cards: ${JSON.stringify(sizes)}`);
     await shot('hub-search');
   },
 };

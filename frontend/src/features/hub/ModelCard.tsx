@@ -50,6 +50,11 @@ export function ModelCard({ item }: { item: HubSearchItem }) {
           <HeartIcon />
           {f.number(item.likes, { notation: 'compact' })}
         </span>
+        {item.sizeBytes !== null && (
+          <span title={t('hub.size')} data-testid="model-size">
+            {f.bytes(item.sizeBytes)}
+          </span>
+        )}
         {item.license && (
           <span title={t('hub.license')}>
             <Ltr>{item.license}</Ltr>
