@@ -22,7 +22,7 @@ export {
   featureColumnSchema,
   resolveFeatureSpec,
 } from './spec.js';
-export type { FeatureTask, FeatureColumnKind, FeatureColumn, FeatureSpec, NgramRange, ResolvedFeatureSpec } from './spec.js';
+export type { FeatureTask, FeatureColumnKind, FeatureColumn, FeatureSpec, NgramRange, ResolvedFeatureSpec, ResolvedTextSpec } from './spec.js';
 export type {
   FeatureRow,
   FittedFeatures,

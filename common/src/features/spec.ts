@@ -99,19 +99,22 @@ export interface NgramRange {
   readonly max: number;
 }
 
+/** The text column's settings with every default filled in (the fitted block adds its idf to these). */
+export interface ResolvedTextSpec {
+  readonly column: string;
+  readonly buckets: number;
+  readonly word: NgramRange | null;
+  readonly char: NgramRange | null;
+  readonly sublinearTf: boolean;
+  readonly minDf: number;
+  readonly lowercase: boolean;
+}
+
 /** A spec with every default filled in. */
 export interface ResolvedFeatureSpec {
   readonly task: FeatureTask;
   readonly labelColumn: string;
-  readonly text: {
-    readonly column: string;
-    readonly buckets: number;
-    readonly word: NgramRange | null;
-    readonly char: NgramRange | null;
-    readonly sublinearTf: boolean;
-    readonly minDf: number;
-    readonly lowercase: boolean;
-  } | null;
+  readonly text: ResolvedTextSpec | null;
   readonly featureColumns: readonly FeatureColumn[];
   readonly maxCategories: number;
 }

@@ -1,17 +1,10 @@
-import type { FeatureTask, NgramRange } from './spec.js';
+import type { FeatureTask, ResolvedTextSpec } from './spec.js';
 
 /** One dataset row as parsed from CSV / TSV / JSONL: column name → value (strings, numbers, null...). */
 export type FeatureRow = Readonly<Record<string, unknown>>;
 
 /** Hashed TF-IDF block: occupies vector positions [0, buckets). */
-export interface FittedText {
-  readonly column: string;
-  readonly buckets: number;
-  readonly word: NgramRange | null;
-  readonly char: NgramRange | null;
-  readonly sublinearTf: boolean;
-  readonly minDf: number;
-  readonly lowercase: boolean;
+export interface FittedText extends ResolvedTextSpec {
   /** Rows the idf was fitted on. */
   readonly documents: number;
   /** Smooth idf per bucket, ln((1 + n) / (1 + df)) + 1 rounded to 1e-6; 0 for buckets with df < minDf. */
