@@ -8,4 +8,5 @@ export * from './contracts/training.js';
 export * from './contracts/hub.js';
 export * from './features/index.js';
 export * from './contracts/tts.js';
+export * from './contracts/paging.js';
 export * from './persian/index.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuerySchema, type Page } from './paging.js';
 
 /** What a dataset is for; given at upload or inferred from its columns. */
 export const DATASET_TYPES = ['text-classification', 'tabular-classification', 'tabular-regression'] as const;
@@ -41,10 +42,7 @@ export type DatasetUploadFields = z.infer<typeof datasetUploadFieldsSchema>;
 
 export const datasetIdParamsSchema = z.object({ id: z.uuid() });
 
-export const datasetListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+export const datasetListQuerySchema = pageQuerySchema(100, 50);
 export type DatasetListQuery = z.infer<typeof datasetListQuerySchema>;
 
 export const datasetRowsQuerySchema = z.object({
@@ -113,12 +111,7 @@ export interface DatasetDetail extends Dataset {
   preview: DatasetRow[];
 }
 
-export interface DatasetListResponse {
-  items: Dataset[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type DatasetListResponse = Page<Dataset>;
 
 export interface DatasetRowsResponse {
   columns: string[];

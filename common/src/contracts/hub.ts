@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuerySchema, pageSchema } from './paging.js';
 
 /**
  * Contracts of the Hub features: search and model details (`/api/sources/search`, `/api/sources/model/...`),
@@ -253,17 +254,11 @@ export type DownloadRecord = z.infer<typeof downloadRecordSchema>;
 /** `GET /api/sources/downloads`: the caller's downloads, newest first. */
 export const listDownloadsQuerySchema = z.object({
   status: z.enum(DOWNLOAD_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  ...pageQuerySchema(100, 20, 1_000_000).shape,
 });
 export type ListDownloadsQuery = z.infer<typeof listDownloadsQuerySchema>;
 
-export const downloadListResponseSchema = z.object({
-  items: z.array(downloadRecordSchema),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
-});
+export const downloadListResponseSchema = pageSchema(downloadRecordSchema);
 export type DownloadListResponse = z.infer<typeof downloadListResponseSchema>;
 
 export const installedListResponseSchema = z.object({

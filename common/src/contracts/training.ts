@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuerySchema, type Page } from './paging.js';
 import type { InputColumn, LabelProbability } from '../features/types.js';
 import { DATASET_TYPES } from './datasets.js';
 import type { TfBackendName } from './system.js';
@@ -196,8 +197,7 @@ export const trainingListQuerySchema = z.object({
       }
       return parts as TrainingStatus[];
     }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageQuerySchema(100, 20).shape,
 });
 export type TrainingListQuery = z.infer<typeof trainingListQuerySchema>;
 
@@ -331,12 +331,7 @@ export interface TrainingJobDetail extends TrainingJob {
   model: TrainedModel | null;
 }
 
-export interface TrainingListResponse {
-  items: TrainingJob[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type TrainingListResponse = Page<TrainingJob>;
 
 export interface CheckpointListResponse {
   items: Checkpoint[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuerySchema, pageSchema } from './paging.js';
 
 /**
  * Contracts of speech synthesis (`/api/tts…`). Request schemas are what the server parses; response schemas
@@ -154,18 +155,10 @@ export const ttsHistoryItemSchema = z.object({
 export type TtsHistoryItem = z.infer<typeof ttsHistoryItemSchema>;
 
 /** `GET /api/tts/history`: the caller's clips, newest first. */
-export const ttsHistoryQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
+export const ttsHistoryQuerySchema = pageQuerySchema(100, 20, 1_000_000);
 export type TtsHistoryQuery = z.infer<typeof ttsHistoryQuerySchema>;
 
-export const ttsHistoryPageSchema = z.object({
-  items: z.array(ttsHistoryItemSchema),
-  total: z.number(),
-  limit: z.number(),
-  offset: z.number(),
-});
+export const ttsHistoryPageSchema = pageSchema(ttsHistoryItemSchema);
 export type TtsHistoryPage = z.infer<typeof ttsHistoryPageSchema>;
 
 export const ttsHistoryIdParamsSchema = z.object({ id: z.string().uuid() });
