@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { seededRandom } from '../src/modules/training/training-data.js';
+import { seededRandom } from '@sokhan/common';
 import { bearer } from './helpers.js';
 
 

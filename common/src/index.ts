@@ -9,4 +9,5 @@ export * from './contracts/hub.js';
 export * from './features/index.js';
 export * from './contracts/tts.js';
 export * from './contracts/paging.js';
+export * from './random.js';
 export * from './persian/index.js';

@@ -7,6 +7,7 @@ import {
   transformRows,
 } from '../../common/src/features/index.js';
 import type { FittedFeatures, FeatureRow } from '../../common/src/features/index.js';
+import { seededRandom } from '../../common/src/random.js';
 
 /**
  * Feature extraction throughput: rows/s of transformRows (incremental hashing into one flat buffer) against
@@ -23,19 +24,8 @@ const WORDS = [
   'كيفيت', 'خوبي', 'ديدم', 'يك', '۱۲', '۳۴۵', 'سال', 'روز', 'هفته', 'پشتیبانی', 'ارسال', 'بسته‌بندی',
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sentences(count: number, seed: number): FeatureRow[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const rows: FeatureRow[] = [];
   for (let i = 0; i < count; i++) {
     const length = 6 + Math.floor(random() * 14);

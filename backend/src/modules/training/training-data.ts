@@ -1,4 +1,4 @@
-import type { DatasetFormat, FeatureRow, TrainingConfig } from '@sokhan/common';
+import { seededRandom, type DatasetFormat, type FeatureRow, type TrainingConfig } from '@sokhan/common';
 import { NO_RAGGED_LIMIT, readRecords } from '../datasets/dataset-parser.js';
 
 export interface DatasetSource {
@@ -20,18 +20,6 @@ export async function loadRows(src: DatasetSource, columns: readonly string[]): 
     rows.push(row);
   }
   return rows;
-}
-
-/** mulberry32: a tiny seeded generator, so a job's split and order are the same on every run and resume. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Shuffles with the seed, then holds out floor(n × fraction) rows for validation. */
