@@ -1,11 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../../backend/test/ports.js';
 import { call, waitFor } from '../lib/http.js';
 
 /**
@@ -261,17 +261,6 @@ async function childTfjs(): Promise<void> {
   model.dispose();
   optimizer.dispose();
   console.log(JSON.stringify({ backend, samplesPerSecond: (EPOCHS_TIMED * SAMPLES) / seconds }));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function childServer(): Promise<void> {
