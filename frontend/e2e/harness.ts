@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, promises as fsp } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../backend/test/ports.js';
 import { buildFixtureRepos } from '../../scripts/hub-mirror/fixtures.js';
 import { startHubMirror, type HubMirror } from '../../scripts/hub-mirror/server.js';
 
@@ -22,16 +22,7 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Stack {
   baseUrl: string;
