@@ -22,7 +22,6 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-
 export interface Stack {
   baseUrl: string;
   mirror: HubMirror;
