@@ -23,7 +23,6 @@ const trustProxy = z
   });
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(3000, 0, 65535),
   DATA_DIR: z.string().default('./data'),
