@@ -134,3 +134,30 @@ describe('system', () => {
     expect(res.body.sockets.connected).toBe(0);
   });
 });
+
+describe('static files', () => {
+  it('answers a missing asset with 404 and an unsatisfiable range with 416, never 500', async () => {
+    const fs = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dist = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'sokhan-spa-'));
+    await fs.mkdir(path.join(dist, 'assets'));
+    await fs.writeFile(path.join(dist, 'index.html'), '<!doctype html><html lang="fa" dir="rtl"></html>');
+    await fs.writeFile(path.join(dist, 'assets', 'app-1.js'), 'console.log(1)');
+    const spa = await buildTestApp({ FRONTEND_DIST: dist });
+    try {
+      expect((await request(spa.app).get('/assets/app-1.js')).status).toBe(200);
+      const missing = await request(spa.app).get('/assets/nope.js');
+      expect([missing.status, missing.body.error.code]).toEqual([404, 'NOT_FOUND']);
+      const range = await request(spa.app).get('/assets/app-1.js').set('Range', 'bytes=999999-');
+      expect([range.status, range.body.error.code]).toEqual([416, 'RANGE_NOT_SATISFIABLE']);
+      const rootRange = await request(spa.app).get('/index.html').set('Range', 'bytes=999999-');
+      expect(rootRange.status).toBe(416);
+      const deep = await request(spa.app).get('/hub/model/some/thing');
+      expect(deep.status).toBe(200);
+      expect(deep.text).toContain('dir="rtl"');
+    } finally {
+      await spa.close();
+      await fs.rm(dist, { recursive: true, force: true });
+    }
+  });
+});

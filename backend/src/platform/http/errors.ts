@@ -54,6 +54,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   };
   if (appError.details) body.error.details = appError.details;
   if (appError.status >= 500) body.error.requestId = requestId;
+  // A static-file error may already have set the file's type; the error body is always JSON.
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.status(appError.status).json(body);
 };
 
@@ -66,6 +68,11 @@ export function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
     return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  // Errors from express.static / send (a missing asset, a dotfile, a bad Range) carry their HTTP status.
+  const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;
+  if (status === 404) return new AppError(404, 'NOT_FOUND', 'not found');
+  if (status === 403) return new AppError(403, 'FORBIDDEN', 'not allowed');
+  if (status === 416) return new AppError(416, 'RANGE_NOT_SATISFIABLE', 'requested range not satisfiable');
   if (e?.code === 'POOL_EXHAUSTED')
     return new AppError(503, 'SERVICE_UNAVAILABLE', 'server is busy, try again shortly', undefined, { 'Retry-After': '2' });
   if (typeof e?.code === 'string' && DB_DOWN_CODES.has(e.code))
