@@ -1,16 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../src/modules/hub/hub.client.js';
-import { SettingsRepository } from '../src/modules/settings/settings.repository.js';
-import { SettingsService } from '../src/modules/settings/settings.service.js';
-import { DownloadManager } from '../src/modules/sources/download-manager.js';
-import { SourcesRepository, type DownloadRow } from '../src/modules/sources/sources.repository.js';
-import { SourcesService } from '../src/modules/sources/sources.service.js';
-import { SecretBox } from '../src/platform/crypto/secret-box.js';
-import { silentNotifier } from '../src/platform/realtime/realtime.js';
-import { buildTestApp, registerUser, testLogger, type TestApp } from './helpers.js';
+import type { DownloadRow } from '../src/modules/sources/sources.repository.js';
+import { buildTestApp, registerUser, type TestApp } from './helpers.js';
 import { listTree, startFixtureMirror, waitFor, type MirrorFixture } from './hub-fixture.js';
+import { wireHubParts } from './sources-wiring.js';
 
 const REPO = 'test-lab/race';
 
@@ -29,27 +23,7 @@ afterAll(async () => {
   await fx.close();
 });
 
-/** The Hub parts wired by hand, so the manager can pause between a claim and the start of its transfer. */
-function wire(afterClaim: (row: DownloadRow) => Promise<void>) {
-  const { config, pool } = t;
-  const hub = new HubClient({ endpoint: config.HF_ENDPOINT, timeoutMs: config.HUB_TIMEOUT_MS, retries: config.HUB_RETRIES, offline: false, logger: testLogger });
-  const repo = new SourcesRepository(pool);
-  const settings = new SettingsService(new SettingsRepository(pool), new SecretBox(config.SECRET_KEY));
-  const notifier = silentNotifier();
-  const manager = new DownloadManager({
-    repo,
-    hub,
-    notifier,
-    logger: testLogger,
-    modelsRoot: config.paths.models,
-    concurrency: 1,
-    fileConcurrency: 2,
-    tokenFor: async () => null,
-    afterClaim,
-  });
-  const sources = new SourcesService({ pool, repo, hub, manager, settings, notifier, logger: testLogger, modelsRoot: config.paths.models, serverToken: null });
-  return { hub, repo, manager, sources };
-}
+const wire = (afterClaim: (row: DownloadRow) => Promise<void>) => wireHubParts(t, afterClaim);
 
 describe('cancel between claim and start', () => {
   it('leaves no models row and no files when the cancel commits before the manager starts the transfer', async () => {

@@ -1,16 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubClient } from '../src/modules/hub/hub.client.js';
 import { repoFolder } from '../src/modules/hub/hub.paths.js';
-import { SettingsRepository } from '../src/modules/settings/settings.repository.js';
-import { SettingsService } from '../src/modules/settings/settings.service.js';
-import { DownloadManager } from '../src/modules/sources/download-manager.js';
-import { SourcesRepository, type DownloadRow } from '../src/modules/sources/sources.repository.js';
-import { SourcesService } from '../src/modules/sources/sources.service.js';
-import { SecretBox } from '../src/platform/crypto/secret-box.js';
-import { silentNotifier } from '../src/platform/realtime/realtime.js';
-import { buildTestApp, registerUser, testLogger, type TestApp } from './helpers.js';
+import type { DownloadRow } from '../src/modules/sources/sources.repository.js';
+import { buildTestApp, registerUser, type TestApp } from './helpers.js';
 import { listTree, sha256File, startFixtureMirror, waitFor, type MirrorFixture } from './hub-fixture.js';
+import { wireHubParts } from './sources-wiring.js';
 
 const REPO = 'test-lab/shared';
 
@@ -29,27 +23,7 @@ afterAll(async () => {
   await fx.close();
 });
 
-/** The Hub parts wired by hand, so the test decides what happens between each claim and the start of its transfer. */
-function wire(afterClaim: (row: DownloadRow) => Promise<void>) {
-  const { config, pool } = t;
-  const hub = new HubClient({ endpoint: config.HF_ENDPOINT, timeoutMs: config.HUB_TIMEOUT_MS, retries: config.HUB_RETRIES, offline: false, logger: testLogger });
-  const repo = new SourcesRepository(pool);
-  const settings = new SettingsService(new SettingsRepository(pool), new SecretBox(config.SECRET_KEY));
-  const notifier = silentNotifier();
-  const manager = new DownloadManager({
-    repo,
-    hub,
-    notifier,
-    logger: testLogger,
-    modelsRoot: config.paths.models,
-    concurrency: 1,
-    fileConcurrency: 2,
-    tokenFor: async () => null,
-    afterClaim,
-  });
-  const sources = new SourcesService({ pool, repo, hub, manager, settings, notifier, logger: testLogger, modelsRoot: config.paths.models, serverToken: null });
-  return { hub, repo, manager, sources };
-}
+const wire = (afterClaim: (row: DownloadRow) => Promise<void>) => wireHubParts(t, afterClaim);
 
 describe('cancel of a download queued behind another user’s install of the same model', () => {
   it('keeps the other user’s finished install (models row and files) when the later download is cancelled', async () => {
