@@ -8,9 +8,10 @@ fail() { printf '\n✗ setup: %s\n  fix: %s\n' "$1" "$2" >&2; exit 1; }
 step() { printf '▸ %s\n' "$1"; }
 
 step "checking Node.js"
-command -v node >/dev/null || fail "Node.js is not installed" "install Node.js 20.19 or newer (https://nodejs.org)"
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
-  || fail "Node.js $(node -v) is too old" "install Node.js 20.19 or newer"
+command -v node >/dev/null || fail "Node.js is not installed" "install Node.js 22 or 24 LTS, or 20.19+ (https://nodejs.org)"
+# The same range as package.json "engines" (every installed dependency accepts it: scripts/engines.test.ts).
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit((a===20&&b>=19)||(a===22&&b>=13)||a>=24?0:1)' \
+  || fail "Node.js $(node -v) is not supported" "install Node.js 22 or 24 LTS, or 20.19+ (the range is ^20.19 || ^22.13 || >=24)"
 
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.sokhan-lock 2>/dev/null)" != "$lock_sum" ]; then
@@ -35,7 +36,8 @@ else
 fi
 
 step "creating data folders"
-set -a; . ./.env; set +a
+. scripts/lib/env-defaults.sh
+load_env_defaults .env   # the environment wins over .env
 mkdir -p "${DATA_DIR:-./data}" "${MODELS_DIR:-./models}" "${DATASETS_DIR:-./datasets}" "${CHECKPOINTS_DIR:-./checkpoints}" \
   || fail "could not create the data folders" "check permissions of DATA_DIR, MODELS_DIR, DATASETS_DIR, CHECKPOINTS_DIR"
 

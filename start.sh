@@ -5,5 +5,7 @@ cd "$(dirname "$0")"
 if [ ! -f .setup-done ] || [ ! -f .env ] || [ ! -f backend/dist/main.js ] || [ ! -f frontend/dist/index.html ] || [ ! -d node_modules ]; then
   ./setup.sh || exit 1
 fi
+# Production mode unless told otherwise: libraries (Express among them) keep stacks out of responses.
+export NODE_ENV="${NODE_ENV:-production}"
 # exec: SIGINT/SIGTERM reach node directly, which drains requests and stops the database cleanly.
 exec node --enable-source-maps backend/dist/main.js

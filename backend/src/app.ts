@@ -36,6 +36,8 @@ export function buildApp(deps: AppDeps): Express {
   const { config, logger, services } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Express's own last-resort handler prints stacks outside production; nothing internal leaves, whatever NODE_ENV says.
+  app.set('env', 'production');
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('query parser', 'simple');
 
@@ -62,11 +64,12 @@ export function buildApp(deps: AppDeps): Express {
   app.use(securityHeaders());
   app.use('/api', corsPolicy(config.CORS_ORIGINS));
   app.use('/api', requireJsonBody, express.json({ limit: config.JSON_BODY_LIMIT }));
+  // Health probes (load balancers, monitors) must keep answering while a client floods the API.
+  app.use('/api/health', healthRoutes(services.system));
   app.use('/api', limiter(config.RATE_LIMIT_WINDOW_MS, config.RATE_LIMIT_MAX, 'api'));
   const authLimiter = limiter(config.RATE_LIMIT_WINDOW_MS, config.AUTH_RATE_LIMIT_MAX, 'auth');
   const auth: RequestHandler = requireAuth(services.auth);
 
-  app.use('/api/health', healthRoutes(services.system));
   app.use('/api/auth', authRoutes(services.auth, auth, authLimiter));
   app.use('/api/system', systemRoutes(services.system, auth));
   app.use('/api/sources', auth, sourcesRoutes(services.sources));

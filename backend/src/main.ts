@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config.js';
+import { installCrashGuard } from './platform/crash-guard.js';
 import { createLogger } from './platform/logger.js';
 import { startServer } from './server.js';
 
@@ -19,10 +20,10 @@ async function main(): Promise<void> {
   logger.info({ url: server.url, db: server.db.mode }, 'Sokhan is listening');
   console.log(`Sokhan (سخن) is running at ${server.url}`);
 
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, exitCode = 0) => {
     logger.info({ signal }, 'shutting down');
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     process.removeAllListeners(signal);
     process.once(signal, () => shutdown(signal));
   }
+  installCrashGuard(process, logger, () => shutdown('uncaughtException', 1));
 }
 
 main().catch((err: unknown) => {

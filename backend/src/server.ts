@@ -1,9 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type Lifecycle } from './app.js';
 import type { Config } from './config.js';
 import { createAuthService } from './modules/auth/auth.factory.js';
 import { openDatabase, type Database } from './platform/db/database.js';
+import { createMountableServer } from './platform/http/http-server.js';
 import type { Logger } from './platform/logger.js';
 import { attachRealtime } from './platform/realtime/realtime.js';
 import { createServices } from './services.js';
@@ -20,13 +21,13 @@ export interface RunningServer {
 /** config → database → migrations → http + io → runners. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const db = await openDatabase(config, logger);
-  const http = createServer();
+  const { http, mount } = createMountableServer();
   const auth = createAuthService(config, db.pool);
   const realtime = attachRealtime(http, { auth, logger, corsOrigins: config.CORS_ORIGINS });
   const lifecycle: Lifecycle = { draining: false };
   const services = createServices({ config, pool: db.pool, logger, auth, notifier: realtime, dbMode: db.mode });
   const app = buildApp({ config, logger, services, lifecycle });
-  http.on('request', app);
+  mount(app);
   http.keepAliveTimeout = 5000;
 
   await new Promise<void>((resolve, reject) => {

@@ -97,6 +97,29 @@ describe('tokens', () => {
     expect(exp.body.error.code).toBe('TOKEN_EXPIRED');
   });
 
+  it('refuses a well-signed token without an expiry, or whose subject is not a user id, with 401 (never 500)', async () => {
+    const u = await registerUser(t.app);
+    const claims = jwt.decode(u.token) as jwt.JwtPayload;
+    const secret = t.config.JWT_SECRET;
+    const base = { issuer: 'sokhan', audience: 'sokhan-app', algorithm: 'HS256' as const };
+    const noExp = jwt.sign({ role: 'user', ver: claims.ver }, secret, { ...base, subject: u.user.id });
+    expect((jwt.decode(noExp) as jwt.JwtPayload).exp).toBeUndefined();
+    const bad = [
+      noExp,
+      jwt.sign({ role: 'user', ver: claims.ver }, secret, { ...base, subject: 'admin', expiresIn: 600 }),
+      jwt.sign({ role: 'user', ver: claims.ver }, secret, { ...base, subject: "1' OR '1'='1", expiresIn: 600 }),
+      jwt.sign({ role: 'user', ver: claims.ver }, secret, { ...base, subject: `${u.user.id}x`, expiresIn: 600 }),
+      jwt.sign({ role: 'user', ver: 0.5 }, secret, { ...base, subject: u.user.id, expiresIn: 600 }),
+    ];
+    for (const token of bad) {
+      const res = await request(t.app).get('/api/auth/me').set(bearer(token));
+      expect([res.status, res.body.error.code], token).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    // The same claims with an expiry and the real id are accepted: the refusals above are about exp and sub alone.
+    const good = jwt.sign({ role: 'user', ver: claims.ver }, secret, { ...base, subject: u.user.id, expiresIn: 600 });
+    expect((await request(t.app).get('/api/auth/me').set(bearer(good))).status).toBe(200);
+  });
+
   it('stops tokens issued before a password change', async () => {
     const u = await registerUser(t.app);
     const wrong = await request(t.app).post('/api/auth/password').set(bearer(u.token)).send({ currentPassword: 'wrong-one', newPassword: 'a-new-password-1' });

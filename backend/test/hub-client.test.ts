@@ -313,6 +313,10 @@ describe('path safety', () => {
     expect(() => repoFolder('/srv/models', 'a/b', '../../x')).toThrow(AppError);
     expect(repoFolder('/srv/models', 'a/b', 'main')).toBe('/srv/models/a/b');
     expect(repoFolder('/srv/models', 'a/b', 'refs/pr/1')).toBe('/srv/models/a/b@refs--pr--1');
+    // A one-part id never lands in (or is) an owner's folder.
+    expect(repoFolder('/srv/models', 'gpt2', 'main')).toBe('/srv/models/_legacy/gpt2');
+    expect(repoFolder('/srv/models', 'gpt2', 'v1')).toBe('/srv/models/_legacy/gpt2@v1');
+    expect(() => repoFolder('/srv/models', '_legacy', 'main')).toThrow(AppError);
     expect(() => planFiles([
       { path: 'a', size: 1, sha256: null, gitOid: null, lfs: false, oid: null },
       { path: 'a/b', size: 1, sha256: null, gitOid: null, lfs: false, oid: null },

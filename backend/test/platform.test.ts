@@ -144,3 +144,26 @@ describe('database failures', () => {
     }
   });
 });
+
+describe('pool errors', () => {
+  it('logs a server shutting a connection down (57P01) as a warning, not an error, and keeps working', async () => {
+    const db = await createTestDatabase();
+    const lines: { level: number; msg: string; code?: string }[] = [];
+    const { pino } = await import('pino');
+    const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    const pool = createPool({ connectionString: db.url, max: 2, connectTimeoutMs: 5000, idleTimeoutMs: 60_000, statementTimeoutMs: 10_000, logger });
+    try {
+      const pid = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const errored = new Promise<void>((resolve) => pool.once('error', () => resolve()));
+      // What a stopping server (or an admin) does to an idle connection: the client gets 57P01.
+      await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      await errored;
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+      expect(lines).toContainEqual(expect.objectContaining({ level: 40, code: '57P01', msg: 'database connection closed by the server shutting down' }));
+      expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
+  });
+});

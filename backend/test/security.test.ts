@@ -103,6 +103,30 @@ describe('rate limits', () => {
       await strict.close();
     }
   });
+
+  it('keeps health out of the API limit, and Retry-After agrees with the RateLimit reset', async () => {
+    const small = await buildTestApp({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+    try {
+      for (let i = 0; i < 3; i++) await request(small.app).get('/api/nope').expect(404);
+      // Part of the window has gone by: the answer must count down from the window's start, not restart at its length.
+      await new Promise((r) => setTimeout(r, 2100));
+      const limited = await request(small.app).get('/api/nope');
+      expect(limited.status).toBe(429);
+      const t = Number(/t=(\d+)/.exec(String(limited.headers['ratelimit']))?.[1]);
+      const retry = Number(limited.headers['retry-after']);
+      expect(t).toBeGreaterThan(0);
+      expect(t).toBeLessThanOrEqual(58);
+      expect(Math.abs(retry - t)).toBeLessThanOrEqual(1);
+      // A flood does not make health probes fail.
+      for (let i = 0; i < 10; i++) {
+        const health = await request(small.app).get('/api/health');
+        expect(health.status).toBe(200);
+        expect(health.headers['ratelimit']).toBeUndefined();
+      }
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 describe('settings', () => {
@@ -152,6 +176,13 @@ describe('static files', () => {
       expect([range.status, range.body.error.code]).toEqual([416, 'RANGE_NOT_SATISFIABLE']);
       const rootRange = await request(spa.app).get('/index.html').set('Range', 'bytes=999999-');
       expect(rootRange.status).toBe(416);
+      // A NUL or an overlong-UTF-8 %-escape in a path is the client's error: 400 in the JSON contract, no stack.
+      for (const url of ['/assets/%00', '/assets/%c0%ae%c0%ae%c0%af.env', '/assets/%ff']) {
+        const bad = await request(spa.app).get(url);
+        expect([bad.status, bad.headers['content-type']], url).toEqual([400, 'application/json; charset=utf-8']);
+        expect(bad.body.error.code, url).toBe('VALIDATION_FAILED');
+        expect(bad.text, url).not.toMatch(/ at |\/work|node_modules|Error:/);
+      }
       const deep = await request(spa.app).get('/hub/model/some/thing');
       expect(deep.status).toBe(200);
       expect(deep.text).toContain('dir="rtl"');

@@ -14,6 +14,7 @@ let fx: MirrorFixture;
 let t: TestApp;
 let alice: { token: string; id: string };
 let bob: { token: string; id: string };
+let admin: { token: string; id: string };
 
 beforeAll(async () => {
   fx = await startFixtureMirror({
@@ -22,11 +23,13 @@ beforeAll(async () => {
       { id: SLOW_B, meta: { pipeline_tag: 'text-to-speech' }, files: { 'weights.bin': { randomBytes: 1_200_000, seed: 'slow-b' }, 'nested/extra.bin': { randomBytes: 300_000, seed: 'slow-b2' } } },
     ],
   });
-  t = await buildTestApp(fx.env);
+  t = await buildTestApp({ ...fx.env, ADMIN_EMAIL: 'sources-admin@example.com' });
   const a = await registerUser(t.app);
   const b = await registerUser(t.app);
+  const c = await registerUser(t.app, { email: 'sources-admin@example.com' });
   alice = { token: a.token, id: a.user.id };
   bob = { token: b.token, id: b.user.id };
+  admin = { token: c.token, id: c.user.id };
 });
 afterAll(async () => {
   await t.close();
@@ -123,8 +126,15 @@ describe('downloads', () => {
 
     const installed = await api(alice.token).get('/api/sources/installed');
     const item = (installed.body.items as InstalledModel[]).find((m) => m.repoId === PIPER)!;
-    expect(item).toMatchObject({ id: done.modelId, status: 'ready', revision: 'main', path: dir, sizeBytes: fixture.totalSize, fileCount: fixture.files.length, type: 'text-to-speech', license: 'cc-by-4.0', libraryName: 'onnx', canDelete: true, ownerId: alice.id });
+    // A user sees neither the server's folders nor who installed it, only whether it was them.
+    expect(item).toMatchObject({ id: done.modelId, status: 'ready', revision: 'main', path: null, sizeBytes: fixture.totalSize, fileCount: fixture.files.length, type: 'text-to-speech', license: 'cc-by-4.0', libraryName: 'onnx', canDelete: true, ownerId: null, installedByMe: true });
     installedId = item.id;
+    const asBob = (await api(bob.token).get('/api/sources/installed')).body.items as InstalledModel[];
+    expect(asBob.find((m) => m.id === installedId)).toMatchObject({ path: null, ownerId: null, installedByMe: false, canDelete: false });
+    expect(JSON.stringify(asBob)).not.toContain(t.config.paths.models);
+    expect(JSON.stringify(asBob)).not.toContain(alice.id);
+    const asAdmin = (await api(admin.token).get(`/api/sources/installed/${installedId}`)).body as InstalledModel;
+    expect(asAdmin).toMatchObject({ path: dir, ownerId: alice.id, installedByMe: false, canDelete: true });
 
     const row = await t.pool.query('SELECT status, size_mb, metadata FROM models WHERE id = $1', [done.modelId]);
     const meta = row.rows[0].metadata;

@@ -99,7 +99,7 @@ describe('Piper config', () => {
 describe('clip cache', () => {
   it('keeps clips per user, expires them and bounds bytes', () => {
     let now = 0;
-    const cache = new ClipCache<string>({ ttlMs: 1000, maxBytes: 100, maxClips: 10 }, () => now);
+    const cache = new ClipCache<string>({ ttlMs: 1000, maxBytes: 100, maxClips: 10, perUserBytes: 100, perUserClips: 10 }, () => now);
     const a = cache.put({ userId: 'u1', wav: Buffer.alloc(60), meta: 'a' });
     expect(cache.get('u1', a)?.meta).toBe('a');
     expect(cache.get('u2', a)).toBeNull();
@@ -108,5 +108,23 @@ describe('clip cache', () => {
     expect(cache.get('u1', b)?.meta).toBe('b');
     now = 1001;
     expect(cache.get('u1', b)).toBeNull();
+  });
+
+  it("never lets one user's synthesis evict another user's clips", () => {
+    const cache = new ClipCache<string>({ ttlMs: 60_000, maxBytes: 100, maxClips: 10, perUserBytes: 40, perUserClips: 3 });
+    const victim = cache.put({ userId: 'victim', wav: Buffer.alloc(30), meta: 'keep me' });
+    const flood: string[] = [];
+    for (let i = 0; i < 50; i++) flood.push(cache.put({ userId: 'flooder', wav: Buffer.alloc(10), meta: `f${i}` }));
+    expect(cache.get('victim', victim)?.meta).toBe('keep me');
+    // The flooder keeps only its own share: its last three clips.
+    expect(flood.map((id) => cache.get('flooder', id)?.meta ?? null).filter(Boolean)).toEqual(['f47', 'f48', 'f49']);
+  });
+
+  it('when the whole cache is full, the biggest holder gives up its oldest clip', () => {
+    const cache = new ClipCache<string>({ ttlMs: 60_000, maxBytes: 100, maxClips: 10, perUserBytes: 40, perUserClips: 10 });
+    const ids = ['a', 'b', 'c'].map((u) => cache.put({ userId: u, wav: Buffer.alloc(30), meta: u }));
+    const big = cache.put({ userId: 'c', wav: Buffer.alloc(10), meta: 'c2' }); // c holds 40 of 100
+    const d = cache.put({ userId: 'd', wav: Buffer.alloc(20), meta: 'd' }); // 120 > 100: c, the biggest, loses its oldest
+    expect([cache.get('a', ids[0]!)?.meta, cache.get('b', ids[1]!)?.meta, cache.get('c', ids[2]!), cache.get('c', big)?.meta, cache.get('d', d)?.meta]).toEqual(['a', 'b', null, 'c2', 'd']);
   });
 });

@@ -9,5 +9,6 @@ export * from './contracts/hub.js';
 export * from './features/index.js';
 export * from './contracts/tts.js';
 export * from './contracts/paging.js';
+export * from './contracts/text.js';
 export * from './random.js';
 export * from './persian/index.js';

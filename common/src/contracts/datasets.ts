@@ -128,6 +128,7 @@ export interface DatasetProblem {
     | 'empty-file'
     | 'no-rows'
     | 'invalid-utf8'
+    | 'invalid-text'
     | 'line-too-long'
     | 'ragged-rows'
     | 'unterminated-quote'

@@ -8,18 +8,22 @@ import { pageQuerySchema, pageSchema } from './paging.js';
  * Request schemas are what the server parses; response schemas describe exactly what it answers.
  */
 
-/** `owner/name`: letters, digits and `-_.`, each part starting and ending with a letter or digit, no `..`, ≤ 96 chars. */
+/**
+ * `owner/name`, or a legacy one-part name (`gpt2`, `bert-base-uncased`) that the Hub still serves (by a redirect
+ * to its `owner/name` today): letters, digits and `-_.`, each part starting and ending with a letter or digit,
+ * no `..`, ≤ 96 chars.
+ */
 export const REPO_ID_MAX = 96;
 const REPO_PART = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 export function isValidRepoId(value: string): boolean {
   if (value.length > REPO_ID_MAX) return false;
   const parts = value.split('/');
-  return parts.length === 2 && parts.every((p) => REPO_PART.test(p) && !p.includes('..'));
+  return parts.length <= 2 && parts.every((p) => REPO_PART.test(p) && !p.includes('..'));
 }
 export const repoIdSchema = z
   .string()
   .trim()
-  .refine(isValidRepoId, 'owner/name: letters, digits and - _ . only, at most 96 characters');
+  .refine(isValidRepoId, 'owner/name (or a one-part name like gpt2): letters, digits and - _ . only, at most 96 characters');
 
 /** A branch, tag or commit: no `..`, no leading `/` or `-`, nothing a URL or a shell could misread. */
 export const revisionSchema = z
@@ -157,7 +161,7 @@ export const installedModelSchema = z.object({
   /** The model type, from the pipeline tag. */
   type: z.string(),
   status: z.enum(MODEL_STATUSES),
-  /** Absolute folder on the server. */
+  /** Absolute folder on the server; admins only (null for everyone else). */
   path: z.string().nullable(),
   /** Bytes of the files on disk now (0 when the folder is gone). */
   sizeBytes: z.number(),
@@ -166,8 +170,10 @@ export const installedModelSchema = z.object({
   libraryName: z.string().nullable(),
   license: z.string().nullable(),
   tags: z.array(z.string()),
-  /** Who started the first download; null when that user was deleted. */
+  /** Who started the first download; admins only (null for everyone else, and when that user was deleted). */
   ownerId: z.string().nullable(),
+  /** True when the caller started the first download. */
+  installedByMe: z.boolean(),
   /** True when the caller may delete it (admin, or the user who installed it). */
   canDelete: z.boolean(),
   createdAt: z.string(),

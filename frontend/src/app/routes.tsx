@@ -3,6 +3,7 @@ import { Navigate, Route, Routes } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
 import { HubPage } from '../features/hub/HubPage';
+import { MODEL_ROUTES } from '../features/hub/hub.api';
 import { ModelPage } from '../features/hub/ModelPage';
 import { DownloadsPage } from '../features/downloads/DownloadsPage';
 import { LiveDownloadsProvider } from '../features/downloads/live-downloads';
@@ -57,7 +58,9 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to="/hub" replace />} />
         <Route path="/hub" element={<HubPage />} />
-        <Route path="/hub/:owner/:name" element={<ModelPage />} />
+        {MODEL_ROUTES.map((path) => (
+          <Route key={path} path={path} element={<ModelPage />} />
+        ))}
         <Route path="/downloads" element={<DownloadsPage />} />
         <Route path="/models" element={<ModelsPage />} />
         <Route path="/datasets" element={<DatasetsPage />} />

@@ -17,6 +17,8 @@ export interface TokenOptions {
 
 export type TokenFailure = 'expired' | 'invalid';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export class TokenService {
   constructor(private readonly opts: TokenOptions) {}
 
@@ -31,7 +33,10 @@ export class TokenService {
     });
   }
 
-  /** Verifies signature (HS256 only: `none` and other algorithms are refused), issuer, audience and expiry. */
+  /**
+   * Verifies signature (HS256 only: `none` and other algorithms are refused), issuer, audience and expiry.
+   * A token must carry an expiry (one without would never end) and a user id of the shape users have.
+   */
   verify(token: string): { ok: true; claims: TokenClaims } | { ok: false; reason: TokenFailure } {
     try {
       const p = jwt.verify(token, this.opts.secret, {
@@ -39,7 +44,7 @@ export class TokenService {
         issuer: this.opts.issuer,
         audience: this.opts.audience,
       });
-      if (typeof p !== 'object' || typeof p.sub !== 'string' || typeof p.ver !== 'number') {
+      if (typeof p !== 'object' || typeof p.exp !== 'number' || typeof p.sub !== 'string' || !UUID.test(p.sub) || !Number.isInteger(p.ver)) {
         return { ok: false, reason: 'invalid' };
       }
       const role = p.role === 'admin' ? 'admin' : 'user';

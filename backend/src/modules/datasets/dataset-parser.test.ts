@@ -75,6 +75,17 @@ describe('CSV and TSV', () => {
     expect(await problem(latin1, 'csv')).toMatchObject({ line: 2, reason: 'invalid-utf8' });
   });
 
+  it('refuses NUL in a CSV cell or header, and NUL or lone surrogates spelled as JSONL escapes, with the line', async () => {
+    expect(await problem('text,label\nخوب,1\nبد\u0000,0\n', 'csv')).toMatchObject({ line: 3, reason: 'invalid-text' });
+    expect(await problem('te\u0000xt,label\nخوب,1\n', 'csv')).toMatchObject({ line: 1, reason: 'invalid-text' });
+    expect(await problem('text\tlabel\nok\t1\nx\u0000\t2\n', 'tsv')).toMatchObject({ line: 3, reason: 'invalid-text' });
+    expect(await problem('{"text":"خوب"}\n{"text":"a\\u0000"}\n', 'jsonl')).toMatchObject({ line: 2, reason: 'invalid-text' });
+    expect(await problem('{"text":"ok"}\n{"text":"\\ud800"}\n', 'jsonl')).toMatchObject({ line: 2, reason: 'invalid-text' });
+    expect(await problem('{"te\\u0000xt":"ok"}\n', 'jsonl')).toMatchObject({ line: 1, reason: 'invalid-text' });
+    // A paired surrogate (an emoji) spelled as escapes is fine.
+    expect(await all('{"text":"\\ud83d\\ude00"}\n', 'jsonl')).toHaveLength(1);
+  });
+
   it('refuses an over-long line without buffering it whole', async () => {
     const long = 'a\n' + 'ب'.repeat(2000) + '\n';
     expect(await problem(long, 'csv', { maxLineBytes: 1000 })).toMatchObject({ line: 2, reason: 'line-too-long' });

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { DATASET_LIMITS, type DatasetCell, type DatasetFormat, type DatasetProblem, type DatasetRow } from '@sokhan/common';
+import { DATASET_LIMITS, findTextFault, TEXT_FAULT_MESSAGES, type DatasetCell, type DatasetFormat, type DatasetProblem, type DatasetRow } from '@sokhan/common';
 
 /** A file problem with the 1-based line it was found on; the upload answers it as 422 INVALID_DATASET. */
 export class DatasetFileError extends Error {
@@ -97,6 +97,8 @@ function decodeLine(raw: RawLine): string {
   let bytes = raw.bytes;
   if (raw.byteOffset === 0 && bytes.subarray(0, 3).equals(BOM)) bytes = bytes.subarray(3);
   if (!isUtf8(bytes)) fail(raw.line, 'invalid-utf8', `line ${raw.line} is not valid UTF-8 (save the file as UTF-8)`);
+  // Valid UTF-8 cannot hold a lone surrogate, but it can hold NUL, which no stored text may contain.
+  if (bytes.includes(0)) fail(raw.line, 'invalid-text', `line ${raw.line}: ${TEXT_FAULT_MESSAGES.nul}`);
   return bytes.toString('utf8');
 }
 
@@ -265,6 +267,9 @@ async function* jsonlRecords(lines: AsyncIterable<RawLine>, opts: Required<Pick<
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       fail(raw.line, 'not-an-object', `line ${raw.line} is not a JSON object`);
     }
+    // JSON escapes can spell what the bytes could not: "\u0000", or a lone "\ud800".
+    const bad = findTextFault(parsed);
+    if (bad) fail(raw.line, 'invalid-text', `line ${raw.line}: ${TEXT_FAULT_MESSAGES[bad.fault]}`);
     const values: DatasetRow = {};
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
       if (!keys.has(k)) {

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import picomatch from 'picomatch';
-import type { HubSort } from '@sokhan/common';
+import { isValidRepoId, type HubSort } from '@sokhan/common';
 import { AppError } from '../../platform/http/errors.js';
 import { fetchFile, partPath, type FetchedFile, type PlannedFile } from './file-transfer.js';
 import { hubBadResponse, hubOffline, unsafePath } from './hub.errors.js';
@@ -86,6 +86,7 @@ export interface DownloadOptions {
 }
 
 export interface DownloadResult {
+  /** The canonical id the files were read under (a renamed repo's new name). */
   repoId: string;
   commit: string;
   path: string;
@@ -111,6 +112,18 @@ function nextLink(header: string | undefined): string | null {
 
 function encodeRepo(repoId: string): string {
   return repoId.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * Model info answers the repo asked for when its `id` is that repo (any case), or the repo a same-origin
+ * redirect led to (a rename). Anything else, or an id we could not use as a folder name, is not trusted.
+ */
+function answersFor(asked: string, id: string, finalUrl: string): boolean {
+  if (!isValidRepoId(id)) return false;
+  if (id.toLowerCase() === asked.toLowerCase()) return true;
+  const pathname = new URL(finalUrl).pathname.toLowerCase();
+  const at = `/api/models/${encodeRepo(id)}`.toLowerCase();
+  return pathname.endsWith(at) || pathname.includes(`${at}/`);
 }
 
 /** Include/exclude globs over repository paths; exclude wins. Empty include takes everything. */
@@ -185,14 +198,20 @@ export class HubClient {
     return { items, nextCursor: next ? this.cursorFor(next, '/api/models') : null };
   }
 
-  /** `GET /api/models/{repo}` or `/revision/{rev}`. */
+  /**
+   * `GET /api/models/{repo}` or `/revision/{rev}`. A renamed repository (`bert-base-uncased`) is redirected to
+   * its new name; the answer's `id` is then the canonical id, and callers store and fetch under it.
+   */
   async getModelInfo(repoId: string, opts: RepoOptions & { blobs?: boolean } = {}): Promise<HubModelInfo> {
     this.online();
     assertRepoId(repoId);
     const rev = opts.revision && opts.revision !== 'main' ? `/revision/${encodeURIComponent(opts.revision)}` : '';
     const url = this.http.url(`/api/models/${encodeRepo(repoId)}${rev}${opts.blobs ? '?blobs=true' : ''}`);
-    const { data } = await this.http.getJson(url, { token: opts.token, repoId, signal: opts.signal });
-    const info = this.parse(hubModelInfoSchema, data, 'model info');
+    const answer = await this.http.getJson(url, { token: opts.token, repoId, signal: opts.signal });
+    const info = this.parse(hubModelInfoSchema, answer.data, 'model info');
+    if (!answersFor(repoId, info.id, answer.url)) {
+      throw hubBadResponse(this.endpoint, `asked for ${repoId}, the model info is of ${JSON.stringify(info.id.slice(0, 120))}`);
+    }
     return info;
   }
 
@@ -249,8 +268,10 @@ export class HubClient {
       info = await this.getModelInfo(repoId, { revision: opts.revision, token, signal: opts.signal });
       commit = info.sha ?? opts.revision ?? 'main';
     }
+    // The files are read under the canonical id (a renamed repo's new name), without a redirect per call.
+    const id = info?.id ?? repoId;
     const pick = fileFilter(opts.include, opts.exclude);
-    const all = await this.listModelFiles(repoId, { revision: commit, token, signal: opts.signal });
+    const all = await this.listModelFiles(id, { revision: commit, token, signal: opts.signal });
     const files = planFiles(all.filter((f) => pick(f.path)));
     const bytesTotal = files.reduce((s, f) => s + f.size, 0);
     await fsp.mkdir(destDir, { recursive: true });
@@ -273,7 +294,7 @@ export class HubClient {
         try {
           const r = await fetchFile({
             http: this.http,
-            repoId,
+            repoId: id,
             commit: commit!,
             file,
             dest: destDir,
@@ -306,7 +327,7 @@ export class HubClient {
       throw firstError;
     }
     results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { repoId, commit, path: destDir, sizeBytes: bytesTotal, files: results, info };
+    return { repoId: id, commit, path: destDir, sizeBytes: bytesTotal, files: results, info };
   }
 
   private online(): void {

@@ -39,6 +39,8 @@ export interface SendOptions extends CallContext {
   signal?: AbortSignal;
   /** Body buffer size; large for file transfers, so fewer, bigger chunks cross into JavaScript. */
   highWaterMark?: number;
+  /** Refuse redirects that leave the endpoint's origin (API calls; file downloads may go to a CDN). */
+  sameOriginRedirects?: boolean;
 }
 
 export interface HubResponse {
@@ -153,9 +155,13 @@ export class HubHttp {
     }
   }
 
-  /** GET + JSON parse with a size cap; the parsed value is checked by the caller's zod schema. */
-  async getJson(url: string, opts: SendOptions = {}): Promise<{ data: unknown; headers: Record<string, string> }> {
-    const res = await this.get(url, { ...opts, headers: { Accept: 'application/json', ...(opts.headers ?? {}) } });
+  /**
+   * GET + JSON parse with a size cap; the parsed value is checked by the caller's zod schema. API calls follow
+   * the Hub's redirects (a renamed repo answers a relative 307) on the endpoint's origin only; `url` is the
+   * final one.
+   */
+  async getJson(url: string, opts: SendOptions = {}): Promise<{ data: unknown; headers: Record<string, string>; url: string }> {
+    const res = await this.get(url, { ...opts, sameOriginRedirects: true, headers: { Accept: 'application/json', ...(opts.headers ?? {}) } });
     let text: string;
     try {
       text = await readText(res.body, MAX_JSON_BYTES);
@@ -164,7 +170,7 @@ export class HubHttp {
       throw hubUnreachable(this.endpoint, describeNetworkError(err));
     }
     try {
-      return { data: JSON.parse(text) as unknown, headers: res.headers };
+      return { data: JSON.parse(text) as unknown, headers: res.headers, url: res.url };
     } catch {
       throw hubBadResponse(this.endpoint, 'the body is not JSON');
     }
@@ -198,6 +204,7 @@ export class HubHttp {
         if (i >= MAX_REDIRECTS) throw hubBadResponse(this.endpoint, 'too many redirects');
         const next = new URL(h.location, url);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') throw hubBadResponse(this.endpoint, 'redirect to a non-HTTP URL');
+        if (opts.sameOriginRedirects && next.origin !== this.origin) throw hubBadResponse(this.endpoint, 'an API redirect points to another host');
         url = next.toString();
         continue;
       }

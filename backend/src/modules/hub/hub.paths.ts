@@ -20,12 +20,19 @@ export function assertRepoId(repoId: string): void {
 }
 
 /**
+ * Where one-part (legacy) ids live: `_` can never start an owner's name, so `gpt2` never shares a folder with
+ * the repositories of an owner called `gpt2`.
+ */
+const LEGACY_FOLDER = '_legacy';
+
+/**
  * The folder of a repository's local copy: `<models>/<owner>/<name>` for `main`, and
  * `<models>/<owner>/<name>@<revision>` for any other revision, so two revisions never share files.
+ * A one-part id `name` goes to `<models>/_legacy/<name>`.
  */
 export function repoFolder(modelsRoot: string, repoId: string, revision: string): string {
   assertRepoId(repoId);
-  const [owner = '', name = ''] = repoId.split('/');
+  const [owner = '', name = ''] = repoId.includes('/') ? repoId.split('/') : [LEGACY_FOLDER, repoId];
   const suffix = revision === 'main' ? '' : `@${revision.replace(/\//g, '--')}`;
   if (suffix && (!/^@[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(suffix) || revision.includes('..'))) throw unsafePath(revision);
   return ensureInside(modelsRoot, path.join(modelsRoot, owner, `${name}${suffix}`));

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { ensureInside, repoFolder } from '../hub/hub.paths.js';
 import { walkFiles } from './fs-walk.js';
 import { readMetadata } from './sources.presenter.js';
@@ -15,7 +16,7 @@ export async function removePartFiles(dir: string): Promise<void> {
 export async function removeRepoFolder(modelsRoot: string, repoId: string, revision: string): Promise<void> {
   const dir = ensureInside(modelsRoot, repoFolder(modelsRoot, repoId, revision));
   await fsp.rm(dir, { recursive: true, force: true });
-  await fsp.rmdir(ensureInside(modelsRoot, `${modelsRoot}/${repoId.split('/')[0]}`)).catch(() => undefined);
+  await fsp.rmdir(ensureInside(modelsRoot, path.dirname(dir))).catch(() => undefined);
 }
 
 /**

@@ -133,6 +133,8 @@ export async function folderUsage(dir: string | null): Promise<{ sizeBytes: numb
 export async function presentInstalled(row: ModelRow, viewer: { id: string; role: string }): Promise<InstalledModel> {
   const meta = readMetadata(row);
   const usage = await folderUsage(row.file_path);
+  // Server folders and other users' ids are for admins (the system page); a user learns only whether it was them.
+  const admin = viewer.role === 'admin';
   return {
     id: row.id,
     repoId: row.repo_id ?? '',
@@ -141,15 +143,16 @@ export async function presentInstalled(row: ModelRow, viewer: { id: string; role
     name: row.name,
     type: row.type,
     status: row.status,
-    path: row.file_path,
+    path: admin ? row.file_path : null,
     sizeBytes: usage.sizeBytes,
     fileCount: usage.fileCount,
     pipelineTag: meta.pipelineTag ?? null,
     libraryName: meta.libraryName ?? null,
     license: meta.license ?? null,
     tags: meta.tags ?? [],
-    ownerId: row.owner_id,
-    canDelete: viewer.role === 'admin' || row.owner_id === viewer.id,
+    ownerId: admin ? row.owner_id : null,
+    installedByMe: row.owner_id !== null && row.owner_id === viewer.id,
+    canDelete: admin || row.owner_id === viewer.id,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

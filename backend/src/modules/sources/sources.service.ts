@@ -87,17 +87,19 @@ export class SourcesService {
   }
 
   async details(userId: string, viewer: Viewer, repoId: string, revision = 'main'): Promise<HubModelDetails> {
-    const local = await this.deps.repo.getHubModel(repoId, revision);
-    const installed = local ? await presentInstalled(local, viewer) : null;
     if (this.offline) {
+      const local = await this.deps.repo.getHubModel(repoId, revision);
       if (!local || local.status !== 'ready') throw repoNotFound(repoId, `${repoId} is not installed and the Hub is switched off (HF_HUB_OFFLINE=1)`);
-      return offlineDetails(local, installed!);
+      return offlineDetails(local, await presentInstalled(local, viewer));
     }
     const { info, files } = await this.withUserToken(userId, async (token) => {
       const info = await this.deps.hub.getModelInfo(repoId, { revision, token });
-      const files = await this.deps.hub.listModelFiles(repoId, { revision: info.sha ?? revision, token });
+      // A renamed repo (`bert-base-uncased`) answers under its canonical id: its files and local copy are under that.
+      const files = await this.deps.hub.listModelFiles(info.id, { revision: info.sha ?? revision, token });
       return { info, files };
     });
+    const local = await this.deps.repo.getHubModel(info.id, revision);
+    const installed = local ? await presentInstalled(local, viewer) : null;
     const list = files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, lfs: f.lfs }));
     return {
       id: info.id,
@@ -133,8 +135,13 @@ export class SourcesService {
 
     const token = await this.tokenFor(user.id);
     const info = await this.deps.hub.getModelInfo(body.repoId, { revision: body.revision, token });
-    if (info.id.toLowerCase() !== body.repoId.toLowerCase()) throw repoNotFound(body.repoId);
-    if (info.gated !== false) await this.checkGatedAccess(body.repoId, info.sha ?? body.revision, info.siblings?.[0]?.rfilename, token);
+    // The canonical id (a renamed repo's new name, the Hub's spelling) is what is stored and downloaded.
+    const repoId = info.id;
+    if (repoId !== body.repoId) {
+      const active = await this.deps.repo.findActiveDownload(user.id, repoId, body.revision);
+      if (active) return { record: presentDownload(active), created: false };
+    }
+    if (info.gated !== false) await this.checkGatedAccess(repoId, info.sha ?? body.revision, info.siblings?.[0]?.rfilename, token);
     const pick = fileFilter(body.include, body.exclude);
     if (info.siblings && !info.siblings.some((f) => pick(f.rfilename))) {
       throw new AppError(400, 'VALIDATION_FAILED', 'include/exclude select no file of this repository', [
@@ -142,18 +149,18 @@ export class SourcesService {
       ]);
     }
 
-    const dest = repoFolder(this.deps.modelsRoot, body.repoId, body.revision);
+    const dest = repoFolder(this.deps.modelsRoot, repoId, body.revision);
     const row = await withTransaction(this.deps.pool, async (client) => {
       const repo = new SourcesRepository(client);
       const { row: model, previousStatus } = await repo.upsertDownloadingModel({
-        repoId: body.repoId,
+        repoId,
         revision: body.revision,
         type: modelType(info.pipeline_tag),
         ownerId: user.id,
         filePath: dest,
         metadata: {},
       });
-      return repo.insertDownload(user.id, body.repoId, body.revision, model.id, {
+      return repo.insertDownload(user.id, repoId, body.revision, model.id, {
         include: body.include ?? [],
         exclude: body.exclude ?? [],
         ...(info.sha ? { commit: info.sha } : {}),
@@ -162,7 +169,7 @@ export class SourcesService {
     });
     if (!row) {
       // A concurrent request of the same user won the race: answer its row.
-      const again = await this.deps.repo.findActiveDownload(user.id, body.repoId, body.revision);
+      const again = await this.deps.repo.findActiveDownload(user.id, repoId, body.revision);
       if (again) return { record: presentDownload(again), created: false };
       throw new AppError(409, 'CONFLICT', 'the download changed state; try again');
     }

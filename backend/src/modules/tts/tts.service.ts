@@ -49,7 +49,7 @@ interface ClipMeta {
 }
 
 export class TtsService {
-  private readonly clips = new ClipCache<ClipMeta>({ ttlMs: 10 * 60_000, maxBytes: 64 * 1024 * 1024, maxClips: 200 });
+  private readonly clips = new ClipCache<ClipMeta>({ ttlMs: 10 * 60_000, maxBytes: 64 * 1024 * 1024, maxClips: 200, perUserBytes: 16 * 1024 * 1024, perUserClips: 50 });
 
   constructor(private readonly deps: TtsServiceDeps) {}
 

@@ -17,6 +17,9 @@ export interface PoolOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+/** admin_shutdown, crash_shutdown, cannot_connect_now: what a stopping server says to its open connections. */
+const SERVER_SHUTDOWN = new Set(['57P01', '57P02', '57P03']);
+
 export function createPool(opts: PoolOptions): Pool {
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
@@ -27,7 +30,17 @@ export function createPool(opts: PoolOptions): Pool {
     application_name: 'sokhan',
   });
   // An idle client losing its server emits here; without a listener the process would crash.
-  pool.on('error', (err) => opts.logger.error({ err: err.message }, 'database pool error'));
+  pool.on('error', (err) => {
+    const code = (err as { code?: string }).code;
+    if (code && SERVER_SHUTDOWN.has(code)) {
+      // The server is stopping (ours on shutdown, or a restart): the pool reconnects on the next query, and a query
+      // that cannot is reported where it fails. Not an error of ours.
+      const level = pool.ending ? 'debug' : 'warn';
+      opts.logger[level]({ code }, 'database connection closed by the server shutting down');
+      return;
+    }
+    opts.logger.error({ err: err.message, code }, 'database pool error');
+  });
   return pool;
 }
 

@@ -44,19 +44,38 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   if (appError.status >= 500) {
     req.log?.error({ err }, 'request failed');
   }
-  if (res.headersSent) {
+  if (res.headersSent || res.writableEnded) {
     res.destroy();
     return;
   }
-  for (const [k, v] of Object.entries(appError.headers ?? {})) res.setHeader(k, v);
   const body: { error: Record<string, unknown> } = {
     error: { code: appError.code, message: appError.message },
   };
   if (appError.details) body.error.details = appError.details;
   if (appError.status >= 500) body.error.requestId = requestId;
-  // A static-file error may already have set the file's type; the error body is always JSON.
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.status(appError.status).json(body);
+  try {
+    for (const [k, v] of Object.entries(appError.headers ?? {})) res.setHeader(k, v);
+    // A static-file error may already have set the file's type; the error body is always JSON.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.status(appError.status).json(body);
+  } catch (writeErr) {
+    // Something else owns this response; never fall through to Express's own (HTML, stack-bearing) handler.
+    req.log?.warn({ err: writeErr }, 'error response could not be written');
+    res.destroy();
+  }
+};
+
+/** Codes for errors thrown by Express and its parts (bad URL encoding, send's errors) that carry a 4xx status. */
+const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
+  400: ['VALIDATION_FAILED', 'request is not valid'],
+  401: ['UNAUTHENTICATED', 'sign in required'],
+  403: ['FORBIDDEN', 'not allowed'],
+  404: ['NOT_FOUND', 'not found'],
+  409: ['CONFLICT', 'conflict'],
+  413: ['PAYLOAD_TOO_LARGE', 'request body is too large'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'unsupported media type'],
+  416: ['RANGE_NOT_SATISFIABLE', 'requested range not satisfiable'],
+  429: ['RATE_LIMITED', 'too many requests'],
 };
 
 export function toAppError(err: unknown): AppError {
@@ -68,11 +87,13 @@ export function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
     return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
-  // Errors from express.static / send (a missing asset, a dotfile, a bad Range) carry their HTTP status.
+  // Errors from Express and express.static / send (a bad %-encoding, a NUL in a path, a missing asset, a bad Range)
+  // carry their HTTP status: a 4xx keeps it.
   const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;
-  if (status === 404) return new AppError(404, 'NOT_FOUND', 'not found');
-  if (status === 403) return new AppError(403, 'FORBIDDEN', 'not allowed');
-  if (status === 416) return new AppError(416, 'RANGE_NOT_SATISFIABLE', 'requested range not satisfiable');
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
+    const [code, message] = STATUS_CODES[status] ?? ['VALIDATION_FAILED', 'request is not valid'];
+    return new AppError(status, code, message);
+  }
   if (e?.code === 'POOL_EXHAUSTED')
     return new AppError(503, 'SERVICE_UNAVAILABLE', 'server is busy, try again shortly', undefined, { 'Retry-After': '2' });
   if (typeof e?.code === 'string' && DB_DOWN_CODES.has(e.code))

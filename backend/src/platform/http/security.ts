@@ -44,12 +44,11 @@ export function limiter(windowMs: number, limit: number, name: string): RequestH
     identifier: name,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next, options) => {
-      next(
-        new AppError(429, 'RATE_LIMITED', 'too many requests, slow down', undefined, {
-          'Retry-After': String(Math.ceil(options.windowMs / 1000)),
-        }),
-      );
+    handler: (req, _res, next, options) => {
+      // The same moment the RateLimit header's `t=` names: when this client's window resets.
+      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+      next(new AppError(429, 'RATE_LIMITED', 'too many requests, slow down', undefined, { 'Retry-After': String(seconds) }));
     },
   });
 }

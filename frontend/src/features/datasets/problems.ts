@@ -6,6 +6,7 @@ const REASONS: ReadonlyArray<DatasetProblem['reason']> = [
   'empty-file',
   'no-rows',
   'invalid-utf8',
+  'invalid-text',
   'line-too-long',
   'ragged-rows',
   'unterminated-quote',

@@ -10,7 +10,8 @@ import { TaskLabel } from './task-label';
 export function ModelCard({ item }: { item: HubSearchItem }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const [owner, name] = item.id.split('/');
+  // A legacy one-part id (`gpt2`) has no owner part.
+  const [owner, name] = item.id.includes('/') ? item.id.split('/') : [null, item.id];
   return (
     <article className="model-card" data-testid="model-card">
       <div className="model-card-top">
@@ -36,7 +37,7 @@ export function ModelCard({ item }: { item: HubSearchItem }) {
       <h3 className="model-card-title">
         <Link to={`/hub/${repoPath(item.id)}`} className="stretched">
           <Ltr>
-            <span className="model-owner">{owner}/</span>
+            {owner && <span className="model-owner">{owner}/</span>}
             {name}
           </Ltr>
         </Link>

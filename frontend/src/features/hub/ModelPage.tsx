@@ -12,13 +12,12 @@ import { Badge, Button, Card, Loading, Ltr, Stat } from '../../components/ui';
 import { DownloadItem } from '../downloads/DownloadItem';
 import { useSettings } from '../settings/use-settings-sync';
 import { parsePatterns, selectFiles } from './glob';
-import { hubApi, hubKeys } from './hub.api';
+import { hubApi, hubKeys, repoIdOf } from './hub.api';
 import { HubError } from './HubPage';
 import { TaskLabel } from './task-label';
 
 export function ModelPage() {
-  const { owner = '', name = '' } = useParams();
-  const repoId = `${owner}/${name}`;
+  const repoId = repoIdOf(useParams());
   const { t } = useTranslation();
   const api = useApi();
   const details = useQuery({

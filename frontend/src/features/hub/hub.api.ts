@@ -29,7 +29,15 @@ export const hubKeys = {
   installed: ['installed'] as const,
 };
 
-/** `owner/name` as two path segments, each encoded on its own. */
+/** The model page's routes: `owner/name`, and a legacy one-part id (`gpt2`) that the Hub still serves. */
+export const MODEL_ROUTES = ['/hub/:owner/:name', '/hub/:name'] as const;
+
+/** The repo id of a model page's route params. */
+export function repoIdOf(params: { owner?: string; name?: string }): string {
+  return params.owner ? `${params.owner}/${params.name ?? ''}` : (params.name ?? '');
+}
+
+/** `owner/name` as two path segments (a one-part id as one), each encoded on its own. */
 export function repoPath(repoId: string): string {
   return repoId
     .split('/')

@@ -89,10 +89,14 @@ function InstalledCard({ model }: { model: InstalledModel }) {
           <FileIcon />
           {f.number(model.fileCount)}
         </dd>
-        <dt>{t('models.path')}</dt>
-        <dd>
-          <Ltr className="mono path">{model.path ?? '—'}</Ltr>
-        </dd>
+        {model.path !== null && (
+          <>
+            <dt>{t('models.path')}</dt>
+            <dd>
+              <Ltr className="mono path">{model.path}</Ltr>
+            </dd>
+          </>
+        )}
         {model.commitSha && (
           <>
             <dt>{t('models.commit')}</dt>
