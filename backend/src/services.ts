@@ -56,7 +56,7 @@ export function createServices(deps: CoreDeps): Services {
     notifier: deps.notifier,
     version: config.version,
     dbMode: deps.dbMode,
-    dataPaths: [config.paths.data, config.paths.models, config.paths.datasets, config.paths.checkpoints],
+    dataPaths: { data: config.paths.data, models: config.paths.models, datasets: config.paths.datasets, checkpoints: config.paths.checkpoints },
     tfInfo: () => tfBackendInfo(config.TF_BACKEND),
   });
   const datasets = new DatasetsService({

@@ -153,7 +153,13 @@ describe('system', () => {
     expect(res.body.database.serverVersion).toMatch(/^\d+\.\d+/);
     expect(res.body.database.pool.max).toBe(10);
     expect(['tensorflow', 'wasm', 'cpu']).toContain(res.body.tensorflow.backend);
-    expect(res.body.disk.length).toBe(4);
+    expect(res.body.disk.map((d: { folder: string; path: string | null }) => [d.folder, d.path])).toEqual([
+      ['data', null],
+      ['models', null],
+      ['datasets', null],
+      ['checkpoints', null],
+    ]);
+    expect(JSON.stringify(res.body)).not.toContain(t.config.paths.data);
     expect(res.body.memory.rssBytes).toBeGreaterThan(0);
     expect(res.body.sockets.connected).toBe(0);
   });

@@ -67,7 +67,7 @@ describe('live progress', () => {
       expect(complete[0]).toEqual({
         id,
         modelId: expect.any(String),
-        path: path.join(s.config.paths.models, 'test-lab', 'slow-events'),
+        repoId: SLOW,
         sizeBytes: total,
         files: 2,
       });

@@ -17,7 +17,7 @@ export interface DownloadProgressEvent {
 export interface DownloadCompleteEvent {
   id: string;
   modelId: string;
-  path: string;
+  repoId: string;
   sizeBytes: number;
   files: number;
 }

@@ -7,8 +7,13 @@ export interface HealthResponse {
   version: string;
 }
 
+export const DATA_FOLDERS = ['data', 'models', 'datasets', 'checkpoints'] as const;
+export type DataFolder = (typeof DATA_FOLDERS)[number];
+
 export interface DiskUsage {
-  path: string;
+  folder: DataFolder;
+  /** The absolute folder on the server: admins only (null for everyone else). */
+  path: string | null;
   freeBytes: number;
   totalBytes: number;
 }

@@ -174,7 +174,7 @@ export class DownloadManager {
       notifier.notifyUser(row.user_id, 'download:complete', {
         id: row.id,
         modelId: model.id,
-        path: dest,
+        repoId: row.repo_id,
         sizeBytes: result.sizeBytes,
         files: files.length,
       });

@@ -1,3 +1,4 @@
+import { currentUser } from '../../platform/http/auth-middleware.js';
 import { Router, type RequestHandler } from 'express';
 import type { SystemService } from './system.service.js';
 
@@ -12,8 +13,8 @@ export function healthRoutes(system: SystemService): Router {
 
 export function systemRoutes(system: SystemService, requireAuth: RequestHandler): Router {
   const r = Router();
-  r.get('/status', requireAuth, async (_req, res) => {
-    res.json(await system.status());
+  r.get('/status', requireAuth, async (req, res) => {
+    res.json(await system.status(currentUser(req)));
   });
   return r;
 }

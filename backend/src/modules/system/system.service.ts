@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import type { HealthResponse, SystemStatus, TfBackendName } from '@sokhan/common';
+import type { DataFolder, DiskUsage, HealthResponse, SystemStatus, TfBackendName } from '@sokhan/common';
 import { poolStats, type Pool } from '../../platform/db/pool.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
 import type { SystemRepository } from './system.repository.js';
@@ -11,7 +11,7 @@ export interface SystemDeps {
   notifier: Notifier;
   version: string;
   dbMode: 'embedded' | 'external';
-  dataPaths: string[];
+  dataPaths: Record<DataFolder, string>;
   tfInfo: () => Promise<{ backend: TfBackendName; version: string }>;
   startedAt?: number;
 }
@@ -35,14 +35,15 @@ export class SystemService {
     return { status: db === 'up' ? 'ok' : 'degraded', db, uptime: this.uptime(), version: this.deps.version };
   }
 
-  async status(): Promise<SystemStatus> {
+  /** Server folders are for admins; everyone else sees each folder's space by name. */
+  async status(viewer: { role: string }): Promise<SystemStatus> {
     const { repo } = this.deps;
     const [serverVersion, downloads, trainingJobs, tensorflow, disk] = await Promise.all([
       repo.serverVersion(),
       repo.countByStatus('download_queue'),
       repo.countByStatus('training_jobs'),
       this.deps.tfInfo(),
-      Promise.all(this.deps.dataPaths.map(diskUsage)),
+      Promise.all((Object.entries(this.deps.dataPaths) as [DataFolder, string][]).map(([folder, p]) => diskUsage(folder, p, viewer.role === 'admin'))),
     ]);
     const mem = process.memoryUsage();
     return {
@@ -65,11 +66,12 @@ export class SystemService {
   }
 }
 
-async function diskUsage(p: string) {
+async function diskUsage(folder: DataFolder, p: string, showPath: boolean): Promise<DiskUsage> {
+  const path = showPath ? p : null;
   try {
     const s = await fs.statfs(p);
-    return { path: p, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+    return { folder, path, freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
   } catch {
-    return { path: p, freeBytes: 0, totalBytes: 0 };
+    return { folder, path, freeBytes: 0, totalBytes: 0 };
   }
 }

@@ -78,12 +78,20 @@ function SystemView({ data }: { data: SystemStatus }) {
             const used = d.totalBytes - d.freeBytes;
             const ratio = d.totalBytes ? used / d.totalBytes : 0;
             return (
-              <li key={d.path}>
+              <li key={d.folder}>
                 <div className="disk-row">
-                  <Ltr className="mono">{d.path}</Ltr>
+                  <span>
+                    {t(`system.folders.${d.folder}`)}
+                    {d.path !== null && (
+                      <>
+                        {' '}
+                        <Ltr className="mono">{d.path}</Ltr>
+                      </>
+                    )}
+                  </span>
                   <span>{t('system.freeOf', { free: f.bytes(d.freeBytes), total: f.bytes(d.totalBytes) })}</span>
                 </div>
-                <ProgressBar value={ratio} label={d.path} tone={ratio > 0.9 ? 'danger' : ratio > 0.75 ? 'warning' : 'accent'} />
+                <ProgressBar value={ratio} label={t(`system.folders.${d.folder}`)} tone={ratio > 0.9 ? 'danger' : ratio > 0.75 ? 'warning' : 'accent'} />
               </li>
             );
           })}
