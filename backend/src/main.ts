@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   logger.info({ url: server.url, db: server.db.mode }, 'Sokhan is listening');
   console.log(`Sokhan (سخن) is running at ${server.url}`);
 
+  let shuttingDown = false;
   const shutdown = (signal: string, exitCode = 0) => {
+    // A second Ctrl-C while draining must not cut the database's clean stop short.
+    if (shuttingDown) return void logger.info({ signal }, 'already shutting down');
+    shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(exitCode),
@@ -34,7 +38,7 @@ async function main(): Promise<void> {
   // requests and training saves still draining; shutdown order is ours: drain, stop runners, then the database.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.removeAllListeners(signal);
-    process.once(signal, () => shutdown(signal));
+    process.on(signal, () => shutdown(signal));
   }
   installCrashGuard(process, logger, () => shutdown('uncaughtException', 1));
 }

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // page.evaluate callbacks run in the browser: the DOM types describe them.
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core';
 import type { HubMirror } from '../../scripts/hub-mirror/server.js';
 import fa from '../src/locales/fa.json' with { type: 'json' };
 import en from '../src/locales/en.json' with { type: 'json' };
@@ -35,7 +35,9 @@ export interface Ctx {
 export interface Scenario {
   name: string;
   run(ctx: Ctx): Promise<void>;
-  /** Names of scenarios whose success this one needs; it is skipped when one failed. */
+  /** How the tab starts: the runner signs the suite's user in (default) or out first, so one failure does not skip the rest. */
+  session?: 'signed-in' | 'signed-out';
+  /** Names of scenarios whose data this one uses; it is skipped when one failed. */
   needs?: string[];
 }
 
@@ -66,6 +68,42 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
     if (Date.now() > deadline) throw new AssertionError(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * The server's answer to the next preference save. A preference applies on screen at once and is stored after;
+ * a reload before that answer would load the old one.
+ */
+export function settingsSaved(page: Page): Promise<Response> {
+  return page.waitForResponse((res) => res.request().method() === 'POST' && new URL(res.url()).pathname === '/api/settings' && res.ok());
+}
+
+/** Polls a locator's text (digits made Latin) until `test` accepts it; a timeout names the last text seen. */
+export async function waitForText(what: string, locator: Locator, test: (text: string) => boolean, timeoutMs = 15_000): Promise<string> {
+  let seen = '';
+  try {
+    await waitFor(what, async () => test((seen = latinDigits((await locator.textContent()) ?? ''))), timeoutMs);
+  } catch {
+    throw new AssertionError(`timed out waiting for ${what} (the page shows "${seen}")`);
+  }
+  return seen;
+}
+
+/**
+ * Loads Vazirmatn at every weight the app imports, for Persian and Latin text, then checks it is usable.
+ * `document.fonts.ready` proves nothing: it can resolve before the page has asked for any font.
+ * (`check()` alone is no proof either: it answers true for a family no @font-face declares.)
+ */
+export async function loadVazirmatn(page: Page): Promise<{ faces: string[]; usable: boolean }> {
+  return page.evaluate(async () => {
+    const weights = [400, 500, 700];
+    const text = 'سخن Sokhan';
+    const loaded = (await Promise.all(weights.map((w) => document.fonts.load(`${w} 16px Vazirmatn`, text)))).flat();
+    return {
+      faces: loaded.filter((f) => f.status === 'loaded').map((f) => `${f.family} ${f.weight} ${f.unicodeRange}`),
+      usable: weights.every((w) => document.fonts.check(`${w} 16px Vazirmatn`, text)),
+    };
+  });
 }
 
 /** Persian digits → ASCII, for reading numbers off the page. */

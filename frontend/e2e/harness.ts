@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, promises as fsp } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../backend/test/ports.js';
@@ -65,11 +65,37 @@ async function waitForHealth(baseUrl: string, server: ChildProcess, timeoutMs: n
 }
 
 /**
+ * The embedded PostgreSQL's postmaster serving `dataDir`, from its pid file; null once it has stopped. The pid is
+ * trusted only while that process still runs on this cluster (a stale file's pid may belong to anything by now).
+ */
+function postmasterPid(dataDir: string): number | null {
+  const cluster = path.join(dataDir, 'pg');
+  try {
+    const pid = Number.parseInt(readFileSync(path.join(cluster, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(cluster) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function killNow(pid: number | null | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
  * The real stack on loopback: a Hub mirror over generated repositories and the built server (`node backend/dist/main.js`)
  * with a fresh embedded database and fresh folders, so every run starts from nothing.
  */
 export async function startStack(): Promise<Stack> {
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'sokhan-e2e-'));
+  // If the runner exits without stop() (a second Ctrl-C, a crash), nothing it started outlives it.
+  const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', removeTmp);
   // Started as root, the embedded PostgreSQL runs as an unprivileged user that must be able to reach DATA_DIR.
   await fsp.chmod(tmp, 0o755);
   const hubDir = path.join(tmp, 'hub');
@@ -81,6 +107,7 @@ export async function startStack(): Promise<Stack> {
   const baseUrl = `http://127.0.0.1:${port}`;
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = path.join(ARTIFACTS, 'e2e-server.log');
+  const dataDir = path.join(tmp, 'data');
   const log = createWriteStream(logFile);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -88,7 +115,7 @@ export async function startStack(): Promise<Stack> {
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: '',
-    DATA_DIR: path.join(tmp, 'data'),
+    DATA_DIR: dataDir,
     MODELS_DIR: path.join(tmp, 'models'),
     DATASETS_DIR: path.join(tmp, 'datasets'),
     CHECKPOINTS_DIR: path.join(tmp, 'checkpoints'),
@@ -108,18 +135,31 @@ export async function startStack(): Promise<Stack> {
     process.env.E2E_FROM_SOURCE === '1'
       ? ['--import', 'tsx', '--conditions=source', path.join(ROOT, 'backend', 'src', 'main.ts')]
       : [path.join(ROOT, 'backend', 'dist', 'main.js')];
+  // In the runner's process group, so a group kill from outside (Ctrl-C, CI) reaches the server and its database too.
   const server = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // For a server that hangs or died without stopping its database.
+  const killAll = () => {
+    killNow(server.pid);
+    killNow(postmasterPid(dataDir));
+  };
+  // Before removeTmp: the processes go before their folders.
+  process.prependOnceListener('exit', killAll);
   server.stdout?.pipe(log, { end: false });
   server.stderr?.pipe(log, { end: false });
 
   const stop = async () => {
     if (server.exitCode === null && server.signalCode === null) {
       const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+      // SIGTERM lets the server drain and stop its database.
       server.kill('SIGTERM');
-      const timer = setTimeout(() => server.kill('SIGKILL'), 20_000);
+      const timer = setTimeout(killAll, 20_000);
       await exited;
       clearTimeout(timer);
     }
+    // A database the server left running (it crashed, or a second signal cut its shutdown short).
+    killAll();
+    process.off('exit', killAll);
+    process.off('exit', removeTmp);
     log.end();
     // A scenario may already have closed the mirror on purpose.
     await mirror.close().catch(() => undefined);

@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { assert, fa, latinDigits, waitFor, type Scenario } from '../context.js';
+import { assert, fa, waitFor, waitForText, type Scenario } from '../context.js';
 import { sentimentCsv } from '../fixtures.js';
-import { register } from './auth.js';
 
 function fileIn(tmp: string, name: string, content: string): string {
   const file = path.join(tmp, name);
@@ -12,7 +11,6 @@ function fileIn(tmp: string, name: string, content: string): string {
 
 export const uploadProgress: Scenario = {
   name: 'upload a large dataset on a throttled link: the bar shows real byte progress; then delete it',
-  needs: [register.name],
   async run({ page, goto, shot, context, tmp }) {
     await goto('/datasets');
     const big = fileIn(tmp, 'نظرهای-زیاد.csv', sentimentCsv(24_000));
@@ -40,8 +38,7 @@ export const uploadProgress: Scenario = {
       await cdp.detach();
     }
     await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/, { timeout: 60_000 });
-    const records = latinDigits((await page.locator('.stat').first().textContent()) ?? '');
-    assert(records.includes('24000') || records.includes('24,000'), `record count shows "${records}"`);
+    await waitForText('24 000 records on the dataset page', page.locator('.stat').first(), (text) => /24,?000/.test(text));
 
     await goto('/datasets');
     const row = page.getByTestId('dataset-row').filter({ hasText: 'نظرهای زیاد' });
@@ -53,22 +50,17 @@ export const uploadProgress: Scenario = {
 
 export const badDataset: Scenario = {
   name: 'a broken CSV is refused with the reason and line number in Persian',
-  needs: [register.name],
   async run({ page, goto, tmp }) {
     await goto('/datasets');
     const broken = fileIn(tmp, 'broken.csv', 'متن,برچسب\nخوب بود,مثبت\n"نقل‌قول باز,منفی\n');
     await page.locator('#dataset-file').setInputFiles(broken);
     await page.getByRole('button', { name: fa.datasets.upload.submit, exact: true }).click();
-    const notice = page.locator('.notice-danger');
-    await notice.waitFor();
-    const text = (await notice.textContent()) ?? '';
-    assert(/سطر/.test(text), `the refusal does not name a line: "${text}"`);
+    await waitForText('a refusal that names the line', page.locator('.notice-danger'), (text) => /سطر\s*\d+/.test(text));
   },
 };
 
 export const uploadDataset: Scenario = {
   name: 'upload a Persian sentiment dataset and see its preview, column types and label balance',
-  needs: [register.name],
   async run({ page, goto, shot, tmp, state }) {
     await goto('/datasets');
     const file = fileIn(tmp, 'sentiment.csv', sentimentCsv(480));
@@ -81,10 +73,9 @@ export const uploadDataset: Scenario = {
     const balance = page.getByTestId('label-balance');
     await balance.getByText('مثبت').waitFor();
     await balance.getByText('منفی').waitFor();
-    const previewRows = await page.getByTestId('preview-table').locator('tbody tr').count();
-    assert(previewRows >= 10, `only ${previewRows} preview rows`);
+    await waitFor('at least 10 preview rows', async () => (await page.getByTestId('preview-table').locator('tbody tr').count()) >= 10);
     await page.getByRole('button', { name: fa.common.next }).click();
-    await waitFor('the second page of rows', async () => latinDigits((await page.getByTestId('preview-table').locator('tbody tr').first().textContent()) ?? '').startsWith('21'));
+    await waitForText('the second page of rows', page.getByTestId('preview-table').locator('tbody tr').first(), (text) => text.startsWith('21'));
     await shot('dataset');
     await goto('/datasets');
     await shot('datasets');

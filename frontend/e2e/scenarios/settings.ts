@@ -1,10 +1,10 @@
+import type { Page } from 'playwright-core';
 import { FIXTURE_TOKEN, GATED_REPO_ID } from '../../../scripts/hub-mirror/fixtures.js';
-import { assert, en, fa, waitFor, type Scenario } from '../context.js';
-import { register } from './auth.js';
+import { TOKEN_KEY } from '../../src/lib/token-store.js';
+import { assert, en, fa, settingsSaved, waitFor, type Scenario } from '../context.js';
 
 export const hubToken: Scenario = {
   name: 'save a Hub token (masked preview), see the gated notice, remove the token',
-  needs: [register.name],
   async run({ page, goto, shot }) {
     // Without a token, a gated model is refused beside the download button, in Persian.
     await goto(`/hub/${GATED_REPO_ID}`);
@@ -43,30 +43,35 @@ export const hubToken: Scenario = {
   },
 };
 
+/** Whether the sidebar sits on that half of the window. */
+function sidebarOn(page: Page, side: 'left' | 'right'): Promise<boolean> {
+  return page.evaluate((want) => {
+    const box = document.querySelector('.sidebar')?.getBoundingClientRect();
+    if (!box) return false;
+    const middle = box.left + box.width / 2;
+    return want === 'left' ? middle < window.innerWidth / 2 : middle > window.innerWidth / 2;
+  }, side);
+}
+
 export const language: Scenario = {
   name: 'switch language to English and back: the direction flips',
-  needs: [register.name],
   async run({ page, goto, shot }) {
     await goto('/settings');
+    let saved = settingsSaved(page);
     await page.getByTestId('language-switch').click();
+    await saved;
     await waitFor('dir=ltr', () => page.evaluate(() => document.documentElement.dir === 'ltr' && document.documentElement.lang === 'en'));
     await page.getByRole('heading', { name: en.settings.title, exact: true }).waitFor();
-    const sidebarSide = await page.evaluate(() => {
-      const box = document.querySelector('.sidebar')?.getBoundingClientRect();
-      return box ? box.left < window.innerWidth / 2 : null;
-    });
-    assert(sidebarSide === true, 'in English the sidebar should sit on the left');
+    await waitFor('the sidebar on the left in English', () => sidebarOn(page, 'left'));
     await shot('settings-english');
     // Stored on the server: a reload keeps English.
     await page.reload();
     await page.getByRole('heading', { name: en.settings.title, exact: true }).waitFor();
+    saved = settingsSaved(page);
     await page.getByTestId('language-switch').click();
+    await saved;
     await waitFor('dir=rtl', () => page.evaluate(() => document.documentElement.dir === 'rtl' && document.documentElement.lang === 'fa'));
-    const rightSide = await page.evaluate(() => {
-      const box = document.querySelector('.sidebar')?.getBoundingClientRect();
-      return box ? box.left > window.innerWidth / 2 : null;
-    });
-    assert(rightSide === true, 'in Persian the sidebar should sit on the right');
+    await waitFor('the sidebar on the right in Persian', () => sidebarOn(page, 'right'));
     await page.getByRole('heading', { name: fa.settings.title, exact: true }).waitFor();
     await shot('settings');
   },
@@ -74,10 +79,10 @@ export const language: Scenario = {
 
 export const changePassword: Scenario = {
   name: 'change the password: this tab stays signed in, the old token stops working, the new password signs in',
-  needs: [register.name],
   async run({ page, goto, user, baseUrl }) {
     await goto('/settings');
-    const oldToken = await page.evaluate(() => localStorage.getItem('sokhan.token'));
+    const oldToken = await page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY);
+    assert(oldToken, 'no token is stored before the change');
     const next = `${user.password}-نو`;
     await page.getByLabel(fa.settings.password.current).fill('wrong-password');
     await page.getByLabel(fa.settings.password.new).fill(next);
@@ -87,15 +92,15 @@ export const changePassword: Scenario = {
     await page.getByLabel(fa.settings.password.current).fill(user.password);
     await page.getByRole('button', { name: fa.settings.password.submit }).click();
     await page.getByText(fa.settings.password.changed).waitFor();
-    const newToken = await page.evaluate(() => localStorage.getItem('sokhan.token'));
-    assert(newToken && newToken !== oldToken, 'the tab did not receive a new token');
+    // From here on the account has the new password, whatever fails below.
+    user.password = next;
+    await waitFor('a new token in this tab', () => page.evaluate(([key, old]) => ![null, old].includes(localStorage.getItem(key)), [TOKEN_KEY, oldToken] as const));
     const status = await page.evaluate(
       async ([url, token]) => (await fetch(`${url}/api/auth/me`, { headers: { Authorization: `Bearer ${token}` } })).status,
-      [baseUrl, oldToken ?? ''] as const,
+      [baseUrl, oldToken] as const,
     );
     assert(status === 401, `the old token still answers ${status}`);
     await page.locator('.conn[data-state="connected"]').waitFor();
-    user.password = next;
 
     await page.getByRole('button', { name: fa.header.signOut }).click();
     await page.getByLabel(fa.auth.fields.login).fill(user.email);

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { assert, fa, latinDigits, waitFor, type Scenario } from '../context.js';
+import { assert, fa, latinDigits, waitFor, waitForText, type Scenario } from '../context.js';
 import { uploadDataset } from './datasets.js';
 
 const EPOCHS = 12;
@@ -49,11 +49,9 @@ export const train: Scenario = {
       200,
     );
     await page.getByRole('link', { name: fa.training.job.tryIt }).waitFor({ timeout: 180_000 });
-    const epochsShown = latinDigits((await page.getByTestId('job-epochs').textContent()) ?? '');
-    assert(epochsShown.startsWith(String(EPOCHS)), `finished at "${epochsShown}"`);
+    await waitForText(`all ${EPOCHS} epochs done`, page.getByTestId('job-epochs'), (text) => text.startsWith(String(EPOCHS)));
     await page.getByTestId('checkpoints').getByText(fa.training.checkpoints.best).waitFor();
-    const points = await chartPoints(page);
-    assert(points >= EPOCHS, `the chart has ${points} points for ${EPOCHS} epochs`);
+    await waitFor(`${EPOCHS} points on the chart`, async () => (await chartPoints(page)) >= EPOCHS);
     await shot('training-complete');
     await goto('/training');
     await page.locator('[data-testid="job-row"][data-status="completed"]').first().waitFor();
@@ -72,11 +70,10 @@ export const playground: Scenario = {
     const input = page.getByTestId('text-input');
     await input.fill('این فیلم واقعاً عالی بود و پیشنهاد می‌کنم');
     const top = page.getByTestId('prediction').getByTestId('probability').first();
-    await waitFor('a positive prediction', async () => ((await top.textContent()) ?? '').includes('مثبت'), 15_000);
-    const timing = (await page.getByTestId('inference-time').textContent()) ?? '';
-    assert(timing.includes('میلی‌ثانیه'), `no inference time: "${timing}"`);
+    await waitForText('a positive prediction', top, (text) => text.includes('مثبت'));
+    await waitForText('the inference time', page.getByTestId('inference-time'), (text) => text.includes('میلی‌ثانیه'));
     await input.fill('خیلی بد بود و پولم هدر رفت');
-    await waitFor('a negative prediction', async () => ((await top.textContent()) ?? '').includes('منفی'), 15_000);
+    await waitForText('a negative prediction', top, (text) => text.includes('منفی'));
     await page.getByRole('button', { name: fa.playground.compareServer }).click();
     await page.getByTestId('server-prediction').getByText('منفی').first().waitFor();
     await shot('playground');
