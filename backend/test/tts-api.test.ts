@@ -42,6 +42,11 @@ beforeAll(async () => {
     await fs.writeFile(path.join(f, 'model.onnx'), 'not really');
   });
   await installModel('someone/in-flight', 'downloading', (f) => writeFixtureVoice(f, 'fa_IR-partial-low'));
+  // A Piper-shaped folder whose .onnx is not a model (what the old mirror fixture shipped): never offered.
+  await installModel('someone/broken-voice', 'ready', async (f) => {
+    const voice = await writeFixtureVoice(f, 'fa_IR-broken-medium');
+    await fs.writeFile(voice.onnxPath, Buffer.alloc(4096, 7));
+  });
   // Nor a user's trained model, whatever its folder holds: those are private to their owner.
   const trained = path.join(t.config.paths.models, 'trained', 'some-user-model');
   await writeFixtureVoice(trained, 'fa_IR-trained-low');
@@ -66,6 +71,11 @@ describe('GET /api/tts/voices', () => {
     expect(body.maxTextLength).toBe(300);
     expect(body.voices[0]).toMatchObject({ id: 'espeak:fa', engine: 'espeak', language: 'fa', sampleRate: 22050, modelId: null, sourceRepo: null });
     expect(body.voices).toHaveLength(2);
+    expect(body.voices.some((v) => v.sourceRepo === 'someone/broken-voice')).toBe(false);
+    expect(body.unavailable).toEqual([
+      { modelId: expect.any(String), repoId: 'someone/broken-voice', file: 'fa_IR-broken-medium.onnx', reason: expect.stringMatching(/^the ONNX file does not load: /) },
+    ]);
+    expect(body.unavailable[0]!.reason).not.toContain(t.config.paths.models);
     piperVoice = body.voices[1]!;
     expect(piperVoice).toMatchObject({
       engine: 'piper',

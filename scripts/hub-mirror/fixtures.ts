@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fixtureBytes, piperVoiceConfig, safetensors, tfjsLayersModel, writeRandomFile } from './fixture-content.js';
+import { buildPiperLikeOnnx } from './piper-onnx.js';
 import { DEFAULT_LFS_THRESHOLD_BYTES, gitBlobOid, isLfsFile, lfsPointer, sha256Hex } from './hashing.js';
 import type { GatedMode, RepoKind, RepoMetaFile } from './repo-store.js';
 import type { MirrorTokens } from './types.js';
@@ -190,7 +191,9 @@ export function defaultFixtureSpecs(): FixtureRepoSpec[] {
           '# Piper — fa_IR amir (medium)\n\nصدای مرد فارسی برای [Piper](https://github.com/rhasspy/piper)، کیفیت متوسط، ۲۲٫۰۵ کیلوهرتز.\n\n```sh\necho "سلام دنیا" | piper --model fa_IR-amir-medium.onnx --output_file salam.wav\n```\n',
         ),
         'MODEL_CARD': '# Model card for amir (medium)\n\n* Language: fa_IR (Persian, Iran)\n* Speakers: 1\n* Quality: medium\n* Samplerate: 22,050Hz\n',
-        'fa_IR-amir-medium.onnx': { randomBytes: 1_536_000, seed: 'piper-amir-medium' },
+        // A real (tiny, generated) Piper-shaped voice that onnxruntime runs: the offline first run speaks with it.
+        // 1,500 samples per phoneme id (~68 ms at 22.05 kHz) keeps the file ~1.5 MB, big enough to watch a download.
+        'fa_IR-amir-medium.onnx': Buffer.from(buildPiperLikeOnnx({ numSymbols: 256, hop: 1500, sampleRate: 22050 })),
         'fa_IR-amir-medium.onnx.json': json(piperVoiceConfig('amir', 'medium', 22050)),
       },
     },

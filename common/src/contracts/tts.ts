@@ -47,9 +47,21 @@ export const ttsVoiceSchema = z.object({
 });
 export type TtsVoice = z.infer<typeof ttsVoiceSchema>;
 
+/** A Piper voice file in an installed model that will not run here, and why (never offered as a voice). */
+export const ttsUnavailableVoiceSchema = z.object({
+  modelId: z.string(),
+  repoId: z.string().nullable(),
+  /** The `.onnx` file, relative to the model's folder. */
+  file: z.string(),
+  /** Technical, in English (onnxruntime's words); the UI frames it in the user's language. */
+  reason: z.string(),
+});
+export type TtsUnavailableVoice = z.infer<typeof ttsUnavailableVoiceSchema>;
+
 /** `GET /api/tts/voices`: the built-in voice first, then installed voices by name. */
 export const ttsVoicesResponseSchema = z.object({
   voices: z.array(ttsVoiceSchema),
+  unavailable: z.array(ttsUnavailableVoiceSchema),
   defaultVoiceId: z.string(),
   /** The longest text (in code points) `POST /api/tts` takes. */
   maxTextLength: z.number(),

@@ -32,7 +32,7 @@ export const speech: Scenario = {
 const PIPER_REPO = 'sokhan-lab/piper-fa-amir-medium';
 
 export const piperVoice: Scenario = {
-  name: 'a downloaded Piper voice joins the voice picker with its license and sliders',
+  name: 'a downloaded Piper voice joins the voice picker with its license and sliders, and speaks',
   async run({ page, goto, shot }) {
     await goto(`/hub/${PIPER_REPO}`);
     await page.getByRole('button', { name: fa.hub.download }).click();
@@ -48,5 +48,21 @@ export const piperVoice: Scenario = {
     await page.getByText(fa.speech.noiseScale).waitFor();
     await page.getByText('cc-by-4.0').first().waitFor();
     await shot('speech-piper-voice');
+    // The mirror's voice is a real (generated) ONNX model: it speaks, at its own sample rate.
+    const before = (await page.locator('[data-testid="download-wav"]').getAttribute('href').catch(() => null)) ?? '';
+    await page.getByLabel(fa.speech.text).fill('سلام، این صدای پایپر است.');
+    await page.getByRole('button', { name: fa.speech.speak }).click();
+    const link = page.locator(`[data-testid="download-wav"][href^="blob:"]:not([href="${before}"])`);
+    await link.waitFor({ timeout: 60_000 });
+    const wav = await page.evaluate(async (url) => {
+      const buf = await (await fetch(url)).arrayBuffer();
+      const view = new DataView(buf);
+      let peak = 0;
+      for (let o = 44; o + 1 < buf.byteLength; o += 2) peak = Math.max(peak, Math.abs(view.getInt16(o, true)));
+      return { bytes: buf.byteLength, rate: view.getUint32(24, true), peak };
+    }, (await link.getAttribute('href')) ?? '');
+    assert(wav.rate === 22050 && wav.bytes > 10_000 && wav.peak > 1000, `the Piper voice did not speak: ${JSON.stringify(wav)}`);
+    await page.getByTestId('unavailable-voices').waitFor({ state: 'detached' });
+    await shot('speech-piper-spoken');
   },
 };

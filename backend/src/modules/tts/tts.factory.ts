@@ -6,6 +6,7 @@ import { SynthPool } from './synth-pool.js';
 import { TtsRepository } from './tts.repository.js';
 import { TtsService, type PrepareSpeech } from './tts.service.js';
 import { VoiceCatalog } from './voice-catalog.js';
+import { probePiperModel } from './voice-probe.js';
 
 export interface TtsModule {
   service: TtsService;
@@ -20,7 +21,7 @@ export function createTtsModule(deps: { config: Config; pool: Pool; logger: Logg
   const repo = new TtsRepository(deps.pool);
   const service = new TtsService({
     repo,
-    catalog: new VoiceCatalog(repo, config.paths.models, deps.logger),
+    catalog: new VoiceCatalog(repo, config.paths.models, deps.logger, probePiperModel),
     pool: new SynthPool({
       size: workers,
       timeoutMs: config.TTS_TIMEOUT_MS,

@@ -56,8 +56,8 @@ export class TtsService {
   async voices(): Promise<TtsVoicesResponse> {
     // Someone is about to pick a voice: get a synthesis thread ready meanwhile.
     this.deps.pool.warm();
-    const entries = await this.deps.catalog.list();
-    return { voices: entries.map((e) => e.voice), defaultVoiceId: BUILTIN_VOICE_ID, maxTextLength: this.deps.maxChars };
+    const scan = await this.deps.catalog.list();
+    return { voices: scan.voices.map((e) => e.voice), unavailable: scan.unavailable, defaultVoiceId: BUILTIN_VOICE_ID, maxTextLength: this.deps.maxChars };
   }
 
   /** Synthesises `params` for `userId`; with `save` the clip also goes to the user's history. */

@@ -1,15 +1,22 @@
 import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BUILTIN_VOICE_ID, type TtsVoice } from '@sokhan/common';
+import { BUILTIN_VOICE_ID, type TtsUnavailableVoice, type TtsVoice } from '@sokhan/common';
 import type { Logger } from '../../platform/logger.js';
 import { parsePiperConfig, piperSettings } from './piper-config.js';
 import type { SynthVoiceSpec } from './synth-types.js';
 import type { ReadyModelRow, TtsRepository } from './tts.repository.js';
+import type { VoiceProbe } from './voice-probe.js';
 
 export interface VoiceEntry {
   voice: TtsVoice;
   spec: SynthVoiceSpec;
+}
+
+/** What a scan of the installed models found: voices to offer, and voice files that will not run, with why. */
+export interface VoiceScan {
+  voices: VoiceEntry[];
+  unavailable: TtsUnavailableVoice[];
 }
 
 export const BUILTIN_VOICE: VoiceEntry = {
@@ -37,50 +44,56 @@ const CACHE_TTL_MS = 30_000;
 
 /**
  * The voices users can pick: the built-in one, plus every Piper voice (`x.onnx` beside `x.onnx.json`) found in
- * the folders of ready installed models. A model's scan is cached until its row changes (or for 30 s).
+ * the folders of ready installed models that onnxruntime loads as a voice. A file that does not load is never
+ * offered; it is listed as unavailable with the reason. A model's scan (and its probes, which load each voice
+ * once) is cached until its row changes, which an install or reinstall does; the folder is re-read after 30 s.
  */
 export class VoiceCatalog {
-  private readonly cache = new Map<string, { stamp: string; at: number; entries: VoiceEntry[] }>();
+  private readonly cache = new Map<string, { stamp: string; at: number; scan: VoiceScan; probed: Map<string, string | null> }>();
 
   constructor(
     private readonly repo: TtsRepository,
     private readonly modelsRoot: string,
     private readonly logger: Logger,
+    private readonly probe: VoiceProbe,
   ) {}
 
-  async list(): Promise<VoiceEntry[]> {
+  async list(): Promise<VoiceScan> {
     const models = await this.repo.readyModels();
     const alive = new Set(models.map((m) => m.id));
     for (const id of this.cache.keys()) if (!alive.has(id)) this.cache.delete(id);
     const found = await Promise.all(models.map((m) => this.modelVoices(m)));
-    const installed = found.flat().sort((a, b) => a.voice.name.localeCompare(b.voice.name) || a.voice.id.localeCompare(b.voice.id));
-    return [BUILTIN_VOICE, ...installed];
+    const installed = found.flatMap((f) => f.voices).sort((a, b) => a.voice.name.localeCompare(b.voice.name) || a.voice.id.localeCompare(b.voice.id));
+    return { voices: [BUILTIN_VOICE, ...installed], unavailable: found.flatMap((f) => f.unavailable) };
   }
 
   async find(id: string): Promise<VoiceEntry | null> {
     if (id === BUILTIN_VOICE_ID) return BUILTIN_VOICE;
     if (!id.startsWith('piper:')) return null;
-    return (await this.list()).find((v) => v.voice.id === id) ?? null;
+    return (await this.list()).voices.find((v) => v.voice.id === id) ?? null;
   }
 
-  private async modelVoices(model: ReadyModelRow): Promise<VoiceEntry[]> {
+  private async modelVoices(model: ReadyModelRow): Promise<VoiceScan> {
     const stamp = `${model.updated_at.toISOString()}|${model.file_path}`;
     const hit = this.cache.get(model.id);
-    if (hit && hit.stamp === stamp && Date.now() - hit.at < CACHE_TTL_MS) return hit.entries;
-    const entries = await this.scan(model).catch((err: unknown) => {
+    if (hit && hit.stamp === stamp && Date.now() - hit.at < CACHE_TTL_MS) return hit.scan;
+    // Probe results outlive the 30 s folder re-read while the row is unchanged: loading a voice is the costly part.
+    const probed = hit && hit.stamp === stamp ? hit.probed : new Map<string, string | null>();
+    const scan = await this.scan(model, probed).catch((err: unknown): VoiceScan => {
       this.logger.warn({ modelId: model.id, err: err instanceof Error ? err.message : String(err) }, 'could not scan model folder for voices');
-      return [];
+      return { voices: [], unavailable: [] };
     });
-    this.cache.set(model.id, { stamp, at: Date.now(), entries });
-    return entries;
+    this.cache.set(model.id, { stamp, at: Date.now(), scan, probed });
+    return scan;
   }
 
-  private async scan(model: ReadyModelRow): Promise<VoiceEntry[]> {
+  private async scan(model: ReadyModelRow, probed: Map<string, string | null>): Promise<VoiceScan> {
     const root = path.resolve(this.modelsRoot, model.file_path);
     const modelsRoot = path.resolve(this.modelsRoot);
-    if (root !== modelsRoot && !root.startsWith(modelsRoot + path.sep)) return [];
+    if (root !== modelsRoot && !root.startsWith(modelsRoot + path.sep)) return { voices: [], unavailable: [] };
     const onnxFiles = await findOnnxWithConfig(root);
     const entries: VoiceEntry[] = [];
+    const unavailable: TtsUnavailableVoice[] = [];
     for (const onnx of onnxFiles) {
       const rel = path.relative(root, onnx).split(path.sep).join('/').replace(/\.onnx$/, '');
       try {
@@ -89,6 +102,13 @@ export class VoiceCatalog {
         if (st.size > MAX_CONFIG_BYTES) throw new Error('config too large');
         const config = parsePiperConfig(await fs.readFile(cfgPath, 'utf8'));
         const settings = piperSettings(config);
+        if (!probed.has(onnx)) probed.set(onnx, await this.probe(onnx));
+        const problem = probed.get(onnx) ?? null;
+        if (problem) {
+          unavailable.push({ modelId: model.id, repoId: model.repo_id, file: `${rel}.onnx`, reason: problem });
+          this.logger.warn({ modelId: model.id, file: `${rel}.onnx`, reason: problem }, 'installed voice cannot be used');
+          continue;
+        }
         const license = typeof model.metadata.license === 'string' ? model.metadata.license : null;
         entries.push({
           voice: {
@@ -110,7 +130,7 @@ export class VoiceCatalog {
         this.logger.debug({ file: onnx, err: err instanceof Error ? err.message : String(err) }, 'not a Piper voice');
       }
     }
-    return entries;
+    return { voices: entries, unavailable };
   }
 }
 

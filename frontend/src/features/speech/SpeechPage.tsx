@@ -9,6 +9,7 @@ import {
   type TtsHistoryItem,
   type TtsParams,
   type TtsVoice,
+  type TtsUnavailableVoice,
 } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
@@ -47,9 +48,29 @@ export function SpeechPage() {
       <PageHeader title={t('speech.title')} subtitle={t('speech.subtitle')} />
       {voices.isPending && <Loading />}
       {voices.error && <ErrorNotice error={voices.error} />}
+      {voices.data && voices.data.unavailable.length > 0 && <UnavailableVoices items={voices.data.unavailable} />}
       {voices.data && <Studio player={player} voices={voices.data.voices} defaultVoiceId={voices.data.defaultVoiceId} maxLength={voices.data.maxTextLength} />}
       <HistoryCard onPlay={(clip) => player.load(clip, true)} />
     </div>
+  );
+}
+
+/** Installed voice files that will not run here: said once, with the reason, instead of failing at synthesis. */
+function UnavailableVoices({ items }: { items: TtsUnavailableVoice[] }) {
+  const { t } = useTranslation();
+  return (
+    <Notice tone="warning">
+      <strong>{t('speech.unavailableTitle', { count: items.length })}</strong>
+      <ul className="unavailable-voices" data-testid="unavailable-voices">
+        {items.map((v) => (
+          <li key={`${v.modelId}:${v.file}`}>
+            {t('speech.unavailableItem')} <Ltr className="mono">{v.repoId ? `${v.repoId}/${v.file}` : v.file}</Ltr>
+            {': '}
+            <Ltr>{v.reason}</Ltr>
+          </li>
+        ))}
+      </ul>
+    </Notice>
   );
 }
 
