@@ -122,12 +122,26 @@ export const hubSearchItemSchema = z.object({
 });
 export type HubSearchItem = z.infer<typeof hubSearchItemSchema>;
 
+/** How a search was understood and sent to the Hub (Persian words → language, task, tags), for the page to say. */
+export const hubSearchInterpretationSchema = z.object({
+  /** The id words the Hub's `search` got ('' when none). */
+  search: z.string(),
+  task: z.string().nullable(),
+  language: z.string().nullable(),
+  tags: z.array(z.string()),
+  understood: z.array(z.object({ phrase: z.string(), as: z.enum(['language', 'task', 'tag']), value: z.string() })),
+  /** Persian words that name nothing the Hub can match. */
+  ignored: z.array(z.string()),
+});
+export type HubSearchInterpretation = z.infer<typeof hubSearchInterpretationSchema>;
+
 export const hubSearchResponseSchema = z.object({
   items: z.array(hubSearchItemSchema),
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: z.string().nullable(),
   /** True when HF_HUB_OFFLINE=1: the answer comes from installed models only. */
   offline: z.boolean(),
+  interpreted: hubSearchInterpretationSchema,
 });
 export type HubSearchResponse = z.infer<typeof hubSearchResponseSchema>;
 

@@ -3,6 +3,7 @@ import type {
   DownloadListResponse,
   DownloadRecord,
   HubModelDetails,
+  HubSearchInterpretation,
   HubSearchItem,
   HubSearchQuery,
   HubSearchResponse,
@@ -12,6 +13,7 @@ import type {
   InstalledModel,
   ListDownloadsQuery,
 } from '@sokhan/common';
+import { interpretSearch } from '@sokhan/common';
 import type { Pool } from '../../platform/db/pool.js';
 import { withTransaction } from '../../platform/db/pool.js';
 import { AppError, forbidden, notFound } from '../../platform/http/errors.js';
@@ -23,6 +25,7 @@ import { decodeCursor, fileFilter, type HubClient } from '../hub/hub.client.js';
 import { gatedRepo, hubOffline, invalidToken, repoNotFound } from '../hub/hub.errors.js';
 import { repoFolder } from '../hub/hub.paths.js';
 import { cleanupCancelledDownload, removeRepoFolder } from './download-cleanup.js';
+import { mergeRanked } from './ranked-merge.js';
 import type { DownloadManager } from './download-manager.js';
 import {
   licenseOf,
@@ -69,21 +72,34 @@ export class SourcesService {
 
   // ---- search and details ----
 
+  /**
+   * A search as written (Persian words understood: see interpretSearch) against the Hub's semantics: `search`
+   * matches ids, filters match tags. Persian asked for (the query or `language=fa`) means the `fa` language tag;
+   * on the first page without id words it also takes models named or tagged persian/farsi that lack the tag.
+   */
   async search(userId: string, q: HubSearchQuery): Promise<HubSearchResponse> {
-    if (this.offline) return this.searchOffline(q);
-    const page = await this.withUserToken(userId, (token) =>
-      this.deps.hub.searchModels(q.q ?? '', {
-        author: q.author,
-        task: q.task,
-        filter: q.language ? [q.language] : [],
-        sort: q.sort,
-        limit: q.limit,
-        cursor: q.cursor,
-        token,
-      }),
-    );
-    const installed = await this.deps.repo.readyRepoIds(page.items.map((i) => i.id));
-    return { items: page.items.map((m) => presentSearchItem(m, installed.has(m.id))), nextCursor: page.nextCursor, offline: false };
+    const meaning = interpretSearch(q.q ?? '');
+    const task = q.task ?? meaning.task ?? undefined;
+    const language = meaning.persian ? 'fa' : q.language;
+    const interpreted: HubSearchInterpretation = { search: meaning.search, task: task ?? null, language: language ?? null, tags: meaning.tags, understood: meaning.understood, ignored: meaning.ignored };
+    if (this.offline) return { ...(await this.searchOffline({ ...q, q: meaning.search || undefined, task, language })), interpreted };
+    const filter = [...(language ? [language] : []), ...meaning.tags];
+    const { page, items } = await this.withUserToken(userId, async (token) => {
+      const base = { author: q.author, task, sort: q.sort, limit: q.limit, token };
+      const page = await this.deps.hub.searchModels(meaning.search, { ...base, filter, cursor: q.cursor });
+      if (language !== 'fa' || q.cursor || meaning.search) return { page, items: page.items };
+      // Extra lists only widen the first page; a failure there must not lose the main answer.
+      const extra = await Promise.all(
+        [
+          this.deps.hub.searchModels('persian', { ...base, filter: meaning.tags }),
+          this.deps.hub.searchModels('farsi', { ...base, filter: meaning.tags }),
+          this.deps.hub.searchModels('', { ...base, filter: ['persian', ...meaning.tags] }),
+        ].map((p) => p.then((r) => r.items).catch(() => [])),
+      );
+      return { page, items: mergeRanked([page.items, ...extra], q.sort, q.limit) };
+    });
+    const installed = await this.deps.repo.readyRepoIds(items.map((i) => i.id));
+    return { items: items.map((m) => presentSearchItem(m, installed.has(m.id))), nextCursor: page.nextCursor, offline: false, interpreted };
   }
 
   async details(userId: string, viewer: Viewer, repoId: string, revision = 'main'): Promise<HubModelDetails> {
@@ -303,7 +319,7 @@ export class SourcesService {
     await res.body.dump().catch(() => undefined);
   }
 
-  private async searchOffline(q: HubSearchQuery): Promise<HubSearchResponse> {
+  private async searchOffline(q: HubSearchQuery): Promise<Omit<HubSearchResponse, 'interpreted'>> {
     let offset = 0;
     if (q.cursor) {
       const m = /^offset=(\d{1,9})$/.exec(decodeCursor(q.cursor));

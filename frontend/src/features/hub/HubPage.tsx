@@ -1,12 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { HUB_SORTS, HUB_TASKS, type HubSort } from '@sokhan/common';
+import { HUB_SORTS, HUB_TASKS, type HubSearchInterpretation, type HubSort } from '@sokhan/common';
+import { useAuth } from '../../app/auth';
+import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { SearchIcon } from '../../components/icons';
-import { Button, EmptyState, Loading, PageHeader } from '../../components/ui';
+import { Button, EmptyState, Loading, Ltr, PageHeader } from '../../components/ui';
 import { ApiError } from '../../lib/api';
 import { hubApi, hubKeys } from './hub.api';
 import { ModelCard } from './ModelCard';
@@ -27,7 +29,8 @@ export function HubPage() {
   const task = params.get('task') ?? '';
   const sortParam = params.get('sort');
   const sort: HubSort = isSort(sortParam) ? sortParam : 'downloads';
-  const persianOnly = params.get('lang') === 'fa';
+  // A Persian-first product: Persian only unless the user turns it off (`lang=all`).
+  const persianOnly = params.get('lang') !== 'all';
   const [text, setText] = useState(q);
   const [moreTasks, setMoreTasks] = useState(() => !!task && !(MAIN_TASKS as readonly string[]).includes(task));
 
@@ -77,6 +80,7 @@ export function HubPage() {
 
   const items = search.data?.pages.flatMap((p) => p.items) ?? [];
   const offline = search.data?.pages[0]?.offline ?? false;
+  const interpreted = search.data?.pages[0]?.interpreted ?? null;
   const tasks = moreTasks ? HUB_TASKS : MAIN_TASKS;
 
   return (
@@ -122,7 +126,7 @@ export function HubPage() {
         </div>
         <div className="row-between">
           <label className="checkbox">
-            <input type="checkbox" checked={persianOnly} onChange={(e) => update({ lang: e.target.checked ? 'fa' : null })} />
+            <input type="checkbox" checked={persianOnly} onChange={(e) => update({ lang: e.target.checked ? null : 'all' })} />
             {t('hub.persianOnly')}
           </label>
           <label className="inline">
@@ -139,6 +143,7 @@ export function HubPage() {
       </section>
 
       {offline && <Notice tone="warning">{t('hub.offline')}</Notice>}
+      {interpreted && search.isSuccess && <SearchSummary interpreted={interpreted} count={items.length} more={search.hasNextPage} />}
       {search.isPending && <Loading />}
       {search.error && <HubError error={search.error} onRetry={() => void search.refetch()} />}
       {search.isSuccess && items.length === 0 && <EmptyState icon={<SearchIcon />} title={t('hub.noResults')}>{t('hub.noResultsHint')}</EmptyState>}
@@ -162,9 +167,50 @@ export function HubPage() {
   );
 }
 
-/** Hub connectivity problems get the mirror/proxy explanation; others the usual message. */
+/** How the search was understood ("Persian, speech recognition, «گربه» left out") and how many results are shown. */
+function SearchSummary({ interpreted, count, more }: { interpreted: HubSearchInterpretation; count: number; more: boolean }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const parts: ReactNode[] = [];
+  if (interpreted.language === 'fa') parts.push(t('hub.understood.persian'));
+  if (interpreted.task) parts.push(t('hub.understood.task', { task: t(`hub.tasks.${interpreted.task}`, { defaultValue: interpreted.task }) }));
+  for (const tag of interpreted.tags) parts.push(t('hub.understood.tag', { tag }));
+  if (interpreted.search)
+    parts.push(
+      <span key="search">
+        {t('hub.understood.search')} <Ltr>{interpreted.search}</Ltr>
+      </span>,
+    );
+  return (
+    <p className="search-summary" role="status" data-testid="search-summary">
+      <strong>{more ? t('hub.resultCountMore', { count, n: f.number(count) }) : t('hub.resultCount', { count, n: f.number(count) })}</strong>
+      {parts.length > 0 && (
+        <>
+          {' · '}
+          {t('hub.understood.title')}{' '}
+          {parts.map((p, i) => (
+            <span key={i}>
+              {i > 0 && t('hub.understood.sep')}
+              {p}
+            </span>
+          ))}
+        </>
+      )}
+      {interpreted.ignored.length > 0 && (
+        <>
+          {' · '}
+          {t('hub.understood.ignored', { words: interpreted.ignored.join('، ') })}
+        </>
+      )}
+    </p>
+  );
+}
+
+/** Hub connectivity problems get the mirror/proxy explanation for admins (who run the server); a plain one for others. */
 export function HubError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useTranslation();
+  const { user } = useAuth();
+  const admin = user?.role === 'admin';
   const unreachable = error instanceof ApiError && error.code === 'HUB_UNREACHABLE';
   const endpoint =
     error instanceof ApiError ? (error.details?.find((d): d is { endpoint: string } => typeof (d as { endpoint?: unknown })?.endpoint === 'string')?.endpoint ?? null) : null;
@@ -174,12 +220,13 @@ export function HubError({ error, onRetry }: { error: unknown; onRetry?: () => v
       title={unreachable ? t('hub.unreachableTitle') : undefined}
       action={
         <>
-          {unreachable && endpoint && (
+          {unreachable && !admin && <p>{t('hub.unreachableUser')}</p>}
+          {unreachable && admin && endpoint && (
             <p>
               {t('hub.triedEndpoint')} <bdi dir="ltr" className="mono">{endpoint}</bdi>
             </p>
           )}
-          {unreachable && (
+          {unreachable && admin && (
             <>
               <p>{t('hub.mirrorHint')}</p>
               <ul className="code-list">
