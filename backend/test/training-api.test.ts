@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { transformRows, deserializeFeatures } from '@sokhan/common';
+import { deserializeFeatures, modelFeatureInput, modelInputArrays } from '@sokhan/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfBackend } from '../src/modules/training/tf-backend.js';
@@ -96,8 +96,11 @@ describe('training a Persian sentiment model', () => {
     const model = await tf.loadLayersModel(tf.io.http(`${base}/model.json`, { requestInit: { headers } }));
     const features = deserializeFeatures(await (await fetch(`${base}/features.json`, { headers })).text());
     const text = 'غذای این رستوران افتضاح بود';
-    const m = transformRows(features, [{ text }]);
-    const probs = tf.tidy(() => (model.predict(tf.tensor2d(m.x, [1, m.dim])) as tf.Tensor).dataSync());
+    // The job used the default sparse input: model.json says so, and the shared helper builds [ids, weights].
+    expect(modelFeatureInput(model.getUserDefinedMetadata()).input).toBe('sparse');
+    const m = modelInputArrays(features, [{ text }], modelFeatureInput(model.getUserDefinedMetadata()));
+    if (m.kind !== 'sparse') throw new Error('expected sparse inputs');
+    const probs = tf.tidy(() => (model.predict([tf.tensor2d(m.ids, m.shape, 'int32'), tf.tensor2d(m.weights, m.shape)]) as tf.Tensor).dataSync());
     model.dispose();
     const server = await request(s.app).post(`/api/models/${modelId}/predict`).set(bearer(token)).send({ inputs: { text } });
     expect(server.body.predictions[0].label).toBe('منفی');

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { pageQuerySchema, type Page } from './paging.js';
 import type { InputColumn, LabelProbability } from '../features/types.js';
+import type { ClassificationReport } from '../features/metrics.js';
+import { SPARSE_POOLINGS } from '../features/sparse.js';
 import { DATASET_TYPES } from './datasets.js';
 import type { TfBackendName } from './system.js';
 
@@ -22,6 +24,16 @@ export const ACTIVE_TRAINING_STATUSES = ['queued', 'running', 'pausing', 'paused
 export const EARLY_STOPPING_MONITORS = ['val_loss', 'val_accuracy', 'loss', 'accuracy'] as const;
 export type EarlyStoppingMonitor = (typeof EARLY_STOPPING_MONITORS)[number];
 
+/**
+ * How the first layer reads the features: 'sparse' sums weight × embedding over each row's non-zeros (the
+ * default for text), 'dense' multiplies full rows (the default for tabular data). Same function, less work.
+ */
+export const MODEL_INPUTS = ['sparse', 'dense'] as const;
+export type ModelInput = (typeof MODEL_INPUTS)[number];
+/** 'balanced' weighs each class by rows / (classes × its rows), as scikit-learn's class_weight='balanced'. */
+export const CLASS_WEIGHTINGS = ['none', 'balanced'] as const;
+export type ClassWeighting = (typeof CLASS_WEIGHTINGS)[number];
+
 /** Bounds of every setting; the form shows them and the server enforces them. */
 export const TRAINING_LIMITS = {
   maxLayers: 16,
@@ -41,24 +53,36 @@ export const TRAINING_LIMITS = {
   maxSeed: 2_147_483_647,
   /** Buckets of the hashed text features: a power of two in [minBuckets, maxBuckets]. */
   minBuckets: 256,
-  maxBuckets: 65_536,
+  maxBuckets: 1_048_576,
   maxFeatureColumns: 512,
   /** Trainable weights of the whole network (input × units + biases ...). */
   maxParameters: 25_000_000,
 } as const;
 
+/**
+ * Chosen by scripts/bench/text-classification.bench.ts on SentiPers (5 classes): a sparse multinomial logistic
+ * regression over 2^18 hashed buckets, early stopping on validation loss with the best epoch kept.
+ */
 export const TRAINING_DEFAULTS = {
-  layers: [
-    { type: 'dense', units: 64, activation: 'relu' },
-    { type: 'dropout', rate: 0.2 },
-  ],
+  layers: [] as readonly LayerConfigDefault[],
   optimizer: 'adam',
-  learningRate: 0.001,
-  epochs: 10,
-  batchSize: 32,
-  validationSplit: 0.2,
-  buckets: 4096,
+  learningRate: 0.01,
+  epochs: 20,
+  batchSize: 64,
+  validationSplit: 0.1,
+  buckets: 262_144,
+  pooling: 'tfidf',
+  classWeight: 'none',
+  earlyStopping: { monitor: 'val_loss', patience: 2, minDelta: 0, restoreBest: true },
 } as const;
+/**
+ * Text buckets when the config leaves them out: 2^18 for the sparse linear head (its cost grows with the
+ * non-zeros, not the buckets), the smaller dense default when a hidden layer multiplies every bucket by its units.
+ */
+export function defaultTextBuckets(input: ModelInput, layers: readonly { type: string }[]): number {
+  return input === 'sparse' && !layers.some((l) => l.type === 'dense') ? TRAINING_DEFAULTS.buckets : 4096;
+}
+type LayerConfigDefault = { type: 'dense'; units: number; activation: Activation } | { type: 'dropout'; rate: number };
 
 const columnName = z.string().min(1).max(256);
 
@@ -81,6 +105,8 @@ export const earlyStoppingSchema = z.strictObject({
   patience: z.number().int().min(1).max(TRAINING_LIMITS.maxPatience).default(5),
   /** The smallest change that counts as an improvement. */
   minDelta: z.number().min(0).max(10).default(0),
+  /** Keep the weights of the best epoch (by the monitor) as the saved model, not the last epoch's. */
+  restoreBest: z.boolean().default(true),
 });
 export type EarlyStoppingConfig = z.infer<typeof earlyStoppingSchema>;
 
@@ -129,7 +155,13 @@ const trainingConfigObject = z.strictObject({
   epochs: z.number().int().min(TRAINING_LIMITS.minEpochs).max(TRAINING_LIMITS.maxEpochs).default(TRAINING_DEFAULTS.epochs),
   batchSize: z.number().int().min(TRAINING_LIMITS.minBatchSize).max(TRAINING_LIMITS.maxBatchSize).default(TRAINING_DEFAULTS.batchSize),
   validationSplit: z.number().min(0).max(TRAINING_LIMITS.maxValidationSplit).default(TRAINING_DEFAULTS.validationSplit),
-  earlyStopping: earlyStoppingSchema.nullable().default(null),
+  /** Left out: on (val_loss, TRAINING_DEFAULTS.earlyStopping) when there is a validation split; null: off. */
+  earlyStopping: earlyStoppingSchema.nullable().optional(),
+  /** Left out: sparse for text classification, dense otherwise. */
+  input: z.enum(MODEL_INPUTS).optional(),
+  /** Sparse models: TF-IDF weights, or the fastText-style mean of the n-gram embeddings. */
+  pooling: z.enum(SPARSE_POOLINGS).default(TRAINING_DEFAULTS.pooling),
+  classWeight: z.enum(CLASS_WEIGHTINGS).default(TRAINING_DEFAULTS.classWeight),
   /** Makes weight initialisation, dropout and the train/validation split repeatable; chosen at random when left out. */
   seed: z.number().int().min(0).max(TRAINING_LIMITS.maxSeed).optional(),
   textFeatures: textFeaturesSchema.optional(),
@@ -239,7 +271,21 @@ export interface FinalTrainingMetrics {
   /** Epochs actually trained (fewer than configured after early stopping). */
   epochs: number;
   durationMs: number;
+  /** The epoch whose weights the model holds (the best one when early stopping restores it). */
+  bestEpoch: number | null;
   [key: string]: number | null;
+}
+
+/** Classification figures of a model on a set of rows (see common/features/metrics). */
+export interface ModelEvaluation {
+  id: string;
+  modelId: string;
+  trainingJobId: string | null;
+  datasetId: string | null;
+  /** Rows the job held out, the rows it trained on (no validation split), or another dataset's rows. */
+  split: 'validation' | 'training' | 'dataset';
+  report: ClassificationReport;
+  createdAt: string;
 }
 
 export interface TrainingMetrics {
@@ -327,6 +373,8 @@ export interface TrainedModel {
 
 export interface TrainingJobDetail extends TrainingJob {
   metrics: TrainingMetrics;
+  /** The saved model on the job's validation rows (classification jobs, once completed). */
+  evaluation: ModelEvaluation | null;
   checkpoints: Checkpoint[];
   model: TrainedModel | null;
 }

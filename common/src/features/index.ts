@@ -38,7 +38,7 @@ export type {
 } from './types.js';
 export { featureHash, fnv1a32, fmix32 } from './hash.js';
 export { featureTokens } from './text-features.js';
-export { parseNumericCell } from './values.js';
+export { cellString, parseNumericCell } from './values.js';
 export { createFeatureFitter, fitFeatureExtractor, fitFeatureExtractorAsync } from './fit.js';
 export type { FeatureFitter } from './fit.js';
 export { featureDimension, transformRow, transformRows, transformInto, inputColumns } from './transform.js';
@@ -54,3 +54,7 @@ export {
   FEATURES_HASH,
 } from './serialize.js';
 export type { FeaturesJson } from './serialize.js';
+export { SPARSE_POOLINGS, SPARSE_INPUT_NAMES, SparseEncoder, modelFeatureInput, modelInputArrays, packSparseRows, sparseRows, sparseInputDimension } from './sparse.js';
+export type { ModelFeatureInput, ModelInputArrays, SparsePooling, SparseMatrix, SparseRow } from './sparse.js';
+export { argMax, classificationReport, emptyConfusion } from './metrics.js';
+export type { ClassMetrics, ClassificationReport } from './metrics.js';

@@ -16,7 +16,10 @@ export const train: Scenario = {
   async run({ page, goto, shot, state }) {
     await goto(`/training/new?dataset=${state.datasetId}`);
     const form = page.getByRole('form', { name: fa.training.new.title });
+    // The default network is a linear head with no hidden layer: add one to edit, and keep all epochs (no early stop).
+    await form.getByRole('button', { name: fa.training.layers.addDense }).click();
     await form.getByTestId('layer').first().waitFor();
+    await form.getByRole('checkbox', { name: fa.training.fields.earlyStopping }).uncheck();
     // Validated as you type: a zero-unit layer is flagged at once and blocks the start button.
     const units = page.getByLabel(fa.training.layers.unitsOf.replace('{{n}}', '۱'));
     await units.fill('0');

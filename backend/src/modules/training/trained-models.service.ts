@@ -5,7 +5,8 @@ import {
   decodeRegression,
   deserializeFeatures,
   inputColumns,
-  transformRows,
+  modelFeatureInput,
+  modelInputArrays,
   type ClassificationPrediction,
   type FittedFeatures,
   type PredictRequest,
@@ -76,11 +77,14 @@ export class TrainedModelsService {
     if (issues.length) throw new AppError(400, 'VALIDATION_FAILED', 'request is not valid', issues);
 
     const started = performance.now();
-    const m = transformRows(loaded.features, rows);
-    const output = tf.tidy(() => (loaded.model.predict(tf.tensor2d(m.x, [m.rows, m.dim])) as tf.Tensor).dataSync());
-    const width = output.length / m.rows;
+    const m = modelInputArrays(loaded.features, rows, modelFeatureInput(loaded.model.getUserDefinedMetadata()));
+    const output = tf.tidy(() => {
+      const xs = m.kind === 'sparse' ? [tf.tensor2d(m.ids, m.shape, 'int32'), tf.tensor2d(m.weights, m.shape)] : tf.tensor2d(m.x, m.shape);
+      return (loaded.model.predict(xs) as tf.Tensor).dataSync();
+    });
+    const width = output.length / rows.length;
     const predictions: (ClassificationPrediction | RegressionPrediction)[] = [];
-    for (let i = 0; i < m.rows; i++) {
+    for (let i = 0; i < rows.length; i++) {
       const out = output.subarray(i * width, (i + 1) * width);
       if (loaded.features.label.kind === 'regression') {
         predictions.push({ value: decodeRegression(loaded.features, out) });

@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persianSentiment, toCsv } from '../../../test/training-fixtures.js';
 import { MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
 import { initTfBackend } from './tf-backend.js';
+import { registerTrainingKernels } from './tf-kernels.js';
 import { FEATURES_JSON, LABELS_JSON, runTraining, type TrainerEvent, type TrainJob } from './trainer.js';
+import { planDataset } from './training-data.js';
 
 let root: string;
 let csv: string;
 beforeAll(async () => {
-  await initTfBackend('auto');
+  registerTrainingKernels(await initTfBackend('auto'));
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-trainer-'));
   csv = path.join(root, 'reviews.csv');
   await fs.writeFile(csv, toCsv(persianSentiment(240, 3)));
@@ -33,6 +35,8 @@ function job(over: Partial<TrainingConfigInput> = {}, extra: Partial<TrainJob> =
     learningRate: 0.01,
     seed: 11,
     textFeatures: { buckets: 512 },
+    validationSplit: 0.2,
+    earlyStopping: null,
     ...over,
   });
   return {
@@ -66,7 +70,12 @@ describe('runTraining', () => {
     const done = events.at(-1)!;
     expect(done.type).toBe('completed');
     if (done.type !== 'completed') return;
-    expect(done.metrics.valAccuracy).toBeGreaterThan(0.8);
+    expect(done.metrics.valAccuracy).toBeGreaterThan(0.7);
+    // Without early stopping the last epoch is kept, and the stored evaluation is of that model on the held-out rows.
+    expect(done.metrics.bestEpoch).toBe(3);
+    expect(done.evaluation?.split).toBe('validation');
+    expect(done.evaluation?.report.rows).toBe(48 - 1);
+    expect(done.evaluation?.report.accuracy).toBeCloseTo(done.metrics.valAccuracy!, 5);
     expect(done.labels).toEqual(['مثبت', 'منفی']);
     expect(done.files.map((f) => f.name)).toEqual([FEATURES_JSON, LABELS_JSON, MODEL_JSON, WEIGHTS_BIN]);
     expect(tf.memory().numTensors).toBe(baseline);
@@ -80,10 +89,10 @@ describe('runTraining', () => {
 
   it('pauses after the current batch with a partial checkpoint, and resumes at the next epoch with the optimizer state', async () => {
     const first = job({ epochs: 4 });
-    // 192 training rows in batches of 16: 12 batches an epoch; the control is asked once before fit, then after every batch.
+    // 193 training rows in batches of 16: 13 batches an epoch; the control is asked once before fit, then after every batch.
     let asked = 0;
     const events: TrainerEvent[] = [];
-    const pauseInEpoch2 = { requested: () => (++asked >= 12 + 5 ? ('pause' as const) : null) };
+    const pauseInEpoch2 = { requested: () => (++asked >= 13 + 4 ? ('pause' as const) : null) };
     const outcome = await runTraining(first, pauseInEpoch2, (e) => events.push(e));
     expect(outcome).toBe('paused');
     const cps = events.flatMap((e) => (e.type === 'checkpoint' ? [e] : []));
@@ -98,7 +107,9 @@ describe('runTraining', () => {
     const epochs = resumed.flatMap((e) => (e.type === 'checkpoint' ? [e] : []));
     expect(epochs.map((c) => c.epoch)).toEqual([3, 4]);
     expect(paused.step).toBe(16);
-    expect(epochs[0]!.step).toBe(16 + 12);
+    const started = events.find((e) => e.type === 'started');
+    const perEpoch = started?.type === 'started' ? Math.ceil(started.samples.train / 16) : 0;
+    expect(epochs[0]!.step).toBe(16 + perEpoch);
     // Adam's moments came back: the loss keeps falling from where it was instead of jumping back up.
     expect(epochs[0]!.metrics.loss!).toBeLessThan(cps[0]!.metrics.loss!);
     const model = JSON.parse(await fs.readFile(path.join(paused.dir, MODEL_JSON), 'utf8'));
@@ -118,6 +129,39 @@ describe('runTraining', () => {
     const done = events.at(-1)!;
     expect(done.type === 'completed' && done.stoppedEarly).toBe(true);
     expect(done.type === 'completed' && done.metrics.epochs).toBe(2);
+  });
+
+  it('trains the sparse model, keeps the best epoch by validation loss, and predicts the same after reload', async () => {
+    const baseline = tf.memory().numTensors;
+    const events: TrainerEvent[] = [];
+    // A high learning rate overfits at once: validation loss turns up within a few epochs.
+    const j = job({ input: 'sparse', layers: [], epochs: 12, learningRate: 0.5, classWeight: 'balanced', earlyStopping: { monitor: 'val_loss', patience: 2 } });
+    expect(await runTraining(j, never, (e) => events.push(e))).toBe('completed');
+    const done = events.at(-1)!;
+    if (done.type !== 'completed') throw new Error('not completed');
+    const history = events.flatMap((e) => (e.type === 'checkpoint' ? [e.metrics] : []));
+    const best = history.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a));
+    expect(done.metrics.bestEpoch).toBe(best.epoch);
+    expect(done.metrics.valLoss).toBe(best.valLoss);
+    expect(done.evaluation?.report.accuracy).toBeCloseTo(best.valAccuracy!, 5);
+    const model = JSON.parse(await fs.readFile(path.join(j.modelDir, MODEL_JSON), 'utf8'));
+    expect(model.userDefinedMetadata).toEqual({ sokhan: { input: 'sparse', pooling: 'tfidf' } });
+    expect(JSON.stringify(model.modelTopology)).toContain('sparse_embedding');
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('holds out a stratified validation split fixed by the seed', async () => {
+    const skewed = path.join(root, 'skewed.csv');
+    const rows = persianSentiment(200, 5).map((r, i) => ({ ...r, label: i % 10 === 0 ? 'خنثی' : r.label }));
+    await fs.writeFile(skewed, toCsv(rows));
+    const a = await planDataset({ filePath: skewed, format: 'csv' }, { task: 'text-classification', labelColumn: 'label', validationSplit: 0.25 }, 7);
+    const b = await planDataset({ filePath: skewed, format: 'csv' }, { task: 'text-classification', labelColumn: 'label', validationSplit: 0.25 }, 7);
+    const c = await planDataset({ filePath: skewed, format: 'csv' }, { task: 'text-classification', labelColumn: 'label', validationSplit: 0.25 }, 8);
+    expect(Array.from(a.roles)).toEqual(Array.from(b.roles));
+    expect(Array.from(a.roles)).not.toEqual(Array.from(c.roles));
+    const held = (label: string) => rows.filter((r, i) => r.label === label && a.roles[i] === 1).length;
+    const all = (label: string) => rows.filter((r) => r.label === label).length;
+    for (const label of ['مثبت', 'منفی', 'خنثی']) expect(held(label)).toBe(Math.floor(all(label) * 0.25));
   });
 
   it('refuses data it cannot learn from with INVALID_DATASET', async () => {

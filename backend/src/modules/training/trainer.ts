@@ -2,12 +2,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   FeatureError,
+  argMax,
+  classificationReport,
+  defaultTextBuckets,
   deserializeFeatures,
-  encodeDataset,
-  fitFeatureExtractor,
+  emptyConfusion,
+  fitFeatureExtractorAsync,
   inputColumns,
+  seededRandom,
   serializeFeatures,
-  type EncodedDataset,
+  type ClassificationReport,
+  type EarlyStoppingConfig,
   type EpochMetrics,
   type ErrorCode,
   type FeatureSpec,
@@ -15,6 +20,7 @@ import {
   type FittedFeatures,
   type InputColumn,
   type ModelFile,
+  type ModelInput,
   type TfBackendName,
   type TrainingConfig,
   type TrainingProgressState,
@@ -22,7 +28,8 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { fileLoader, saveModelFolder } from './model-io.js';
 import { buildNetwork, compileNetwork, disposeNetwork, outputUnits } from './network.js';
-import { loadRows, neededColumns, splitRows, type DatasetSource } from './training-data.js';
+import { batchInputs, batchTensors, encoded, inBatches, rowEncoder, shuffled, type EncodedRow } from './training-batches.js';
+import { ROLE, neededColumns, planDataset, rowsOf, type DatasetPlan, type DatasetSource } from './training-data.js';
 
 /** Everything one run needs; plain data, so it crosses into a worker thread unchanged. */
 export interface TrainJob {
@@ -40,7 +47,7 @@ export interface TrainJob {
   baseModelDir: string | null;
   /** Epochs trained before this run (for early stopping across a resume). */
   history: EpochMetrics[];
-  /** Refuse datasets whose feature matrix would need more memory than this. */
+  /** Memory for encoded rows held at once (the shuffle buffer); a batch that does not fit is refused. */
   maxFeatureBytes: number;
   backend: TfBackendName;
 }
@@ -49,7 +56,18 @@ export type TrainerEvent =
   | { type: 'started'; backend: TfBackendName; samples: { train: number; validation: number; skipped: number }; featureDim: number; parameters: number; classes: string[] | null }
   | { type: 'progress'; state: TrainingProgressState; phase: 'batch' | 'epoch'; valLoss: number | null; valAccuracy: number | null }
   | { type: 'checkpoint'; epoch: number; step: number; dir: string; metrics: EpochMetrics; sizeBytes: number }
-  | { type: 'completed'; metrics: FinalTrainingMetrics; files: ModelFile[]; inputs: InputColumn[]; labels: string[] | null; stoppedEarly: boolean; featureDim: number; parameters: number };
+  | {
+      type: 'completed';
+      metrics: FinalTrainingMetrics;
+      files: ModelFile[];
+      inputs: InputColumn[];
+      labels: string[] | null;
+      stoppedEarly: boolean;
+      featureDim: number;
+      parameters: number;
+      /** The saved model on the held-out rows (or the training rows without a split); null for regression. */
+      evaluation: { split: 'validation' | 'training'; report: ClassificationReport } | null;
+    };
 
 export type TrainOutcome = 'completed' | 'paused' | 'cancelled';
 
@@ -76,6 +94,10 @@ const PROGRESS_INTERVAL_MS = 250;
 
 export const checkpointDirName = (epoch: number) => `epoch-${epoch}`;
 
+/** Stored configs from before the sparse model and default early stopping read as they were trained. */
+export const modelInputOf = (config: Pick<TrainingConfig, 'input'>): ModelInput => config.input ?? 'dense';
+const earlyStoppingOf = (config: TrainingConfig): EarlyStoppingConfig | null => config.earlyStopping ?? null;
+
 function featureSpec(config: TrainingConfig): FeatureSpec {
   const text = config.textFeatures;
   return {
@@ -83,7 +105,7 @@ function featureSpec(config: TrainingConfig): FeatureSpec {
     labelColumn: config.labelColumn,
     textColumn: config.textColumn,
     featureColumns: config.featureColumns.map((c) => ({ name: c.name, kind: c.kind ?? 'number' })),
-    buckets: text?.buckets,
+    buckets: text?.buckets ?? defaultTextBuckets(modelInputOf(config), config.layers),
     ngram: text ? { word: text.word, char: text.char } : undefined,
   };
 }
@@ -101,15 +123,17 @@ function asFailure(err: unknown): unknown {
 }
 
 /** Early stopping over the epochs so far: improvement by more than minDelta resets the wait. */
+const MONITOR_KEYS = { val_loss: 'valLoss', val_accuracy: 'valAccuracy', loss: 'loss', accuracy: 'accuracy' } as const;
+
 class EarlyStopper {
   private best: number | null = null;
   private wait = 0;
-  constructor(private readonly cfg: TrainingConfig['earlyStopping']) {}
+  constructor(private readonly cfg: EarlyStoppingConfig | null) {}
 
   /** Feeds one epoch; true when patience has run out. */
   update(m: EpochMetrics): boolean {
     if (!this.cfg) return false;
-    const key = ({ val_loss: 'valLoss', val_accuracy: 'valAccuracy', loss: 'loss', accuracy: 'accuracy' } as const)[this.cfg.monitor];
+    const key = MONITOR_KEYS[this.cfg.monitor];
     const value = m[key];
     if (value === null) return false;
     const higher = this.cfg.monitor.endsWith('accuracy');
@@ -126,46 +150,77 @@ class EarlyStopper {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function toTensors(data: EncodedDataset, classes: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  const x = tf.tensor2d(data.x, [data.rows, data.dim]);
-  const labels = data.labels;
-  const y =
-    labels.kind === 'classification'
-      ? tf.tidy(() => tf.oneHot(tf.tensor1d(labels.indices, 'int32'), classes).toFloat() as tf.Tensor2D)
-      : tf.tensor2d(labels.values, [data.rows, 1]);
-  return { x, y };
+/**
+ * The epoch whose weights the model keeps: with early stopping and restoreBest, the best complete epoch by the
+ * monitor (the first on ties); otherwise the last one trained.
+ */
+export function keptEpoch(history: readonly EpochMetrics[], es: EarlyStoppingConfig | null): EpochMetrics | null {
+  const last = history.at(-1) ?? null;
+  if (!es || es.restoreBest === false) return last;
+  const key = MONITOR_KEYS[es.monitor];
+  const higher = es.monitor.endsWith('accuracy');
+  let best: EpochMetrics | null = null;
+  for (const h of history) {
+    const v = h[key];
+    if (h.partial || v === null) continue;
+    const b = best?.[key] ?? null;
+    if (b === null || (higher ? v > b : v < b)) best = h;
+  }
+  return best ?? last;
+}
+
+/** "balanced": rows / (classes × rows of the class), from the training counts the fit saw. */
+function classWeights(fitted: FittedFeatures, config: TrainingConfig): Record<number, number> | undefined {
+  const label = fitted.label;
+  if (label.kind !== 'classification' || config.classWeight !== 'balanced') return undefined;
+  const total = label.counts.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(label.counts.map((c, i) => [i, c > 0 ? total / (label.classes.length * c) : 1]));
+}
+
+/** Confusion matrix of the model on rows (classification), batch by batch. */
+async function evaluate(model: tf.LayersModel, rows: AsyncIterable<EncodedRow>, fitted: FittedFeatures, batchSize: number): Promise<ClassificationReport | null> {
+  const label = fitted.label;
+  if (label.kind !== 'classification') return null;
+  const k = label.classes.length;
+  const confusion = emptyConfusion(k);
+  for await (const batch of inBatches(rows, Math.max(batchSize, 256))) {
+    const out = tf.tidy(() => {
+      const xs = batchInputs(batch, fitted.dim);
+      return (model.predict(xs) as tf.Tensor).dataSync();
+    });
+    batch.forEach((r, i) => confusion[r.target]![argMax(out, i * k, k)]! += 1);
+  }
+  return classificationReport(label.classes, confusion);
 }
 
 /**
- * One training run: read the dataset, fit (or reload) the features, build (or reload) the network, model.fit
- * with a checkpoint after every epoch, then save the final model. Every tensor it creates is disposed.
+ * One training run, streaming: plan the split (one pass over the labels), fit (or reload) the features on the
+ * training rows, build (or reload) the network, then fitDataset over batches built on the fly from the file,
+ * shuffled per epoch from the seed, with a checkpoint after every epoch. The saved model is the kept epoch
+ * (the best one by default), evaluated on the held-out rows. Every tensor it creates is disposed.
  */
 export async function runTraining(job: TrainJob, control: TrainerControl, emit: (e: TrainerEvent) => void): Promise<TrainOutcome> {
   const { config } = job;
   const seed = config.seed ?? 0;
-  const owned: tf.Tensor[] = [];
+  const input = modelInputOf(config);
+  const columns = neededColumns(config);
   let model: tf.LayersModel | null = null;
   try {
-    const rows = await loadRows(job.dataset, neededColumns(config));
-    const { train, validation } = splitRows(rows, config.validationSplit, seed);
+    const plan = await planDataset(job.dataset, config, seed);
+    if (plan.rows === 0) throw new TrainingFailure('INVALID_DATASET', 'the dataset has no rows');
     const sourceDir = job.resume?.dir ?? job.baseModelDir;
-    const fitted = sourceDir ? await readFeatures(sourceDir) : fitFeatureExtractor(train, featureSpec(config));
+    const fitted = sourceDir ? await readFeatures(sourceDir) : await fitFeatureExtractorAsync(rowsOf(job.dataset, columns, plan, ROLE.train), featureSpec(config));
     const classes = fitted.label.kind === 'classification' ? [...fitted.label.classes] : null;
-    const bytes = (rows.length * fitted.dim + rows.length * (classes?.length ?? 1)) * 4;
-    if (bytes > job.maxFeatureBytes) {
+    const outputs = outputUnits(config.task, classes?.length ?? 1);
+    const encode = rowEncoder(fitted, input, config.pooling ?? 'tfidf');
+    const rowsFor = (p: DatasetPlan, role: number) => encoded(rowsOf(job.dataset, columns, p, role), encode);
+    const denseRow = input === 'dense' ? fitted.dim * 4 : 0;
+    if (denseRow * config.batchSize > job.maxFeatureBytes) {
       throw new TrainingFailure(
         'INVALID_DATASET',
-        `${rows.length} rows × ${fitted.dim} features need ${Math.ceil(bytes / 2 ** 20)} MB, more than ${Math.floor(job.maxFeatureBytes / 2 ** 20)} MB; use fewer text buckets or fewer rows`,
+        `a batch of ${config.batchSize} rows × ${fitted.dim} features needs ${Math.ceil((denseRow * config.batchSize) / 2 ** 20)} MB, more than ${Math.floor(job.maxFeatureBytes / 2 ** 20)} MB; use the sparse input, fewer text buckets or a smaller batch`,
       );
     }
-    const trainSet = encodeDataset(fitted, train);
-    if (trainSet.rows === 0) throw new TrainingFailure('INVALID_DATASET', `no training row has a usable "${config.labelColumn}" value`);
-    const valSet = validation.length > 0 ? encodeDataset(fitted, validation) : null;
-    const outputs = outputUnits(config.task, classes?.length ?? 1);
-    const t = toTensors(trainSet, outputs);
-    owned.push(t.x, t.y);
-    const v = valSet && valSet.rows > 0 ? toTensors(valSet, outputs) : null;
-    if (v) owned.push(v.x, v.y);
 
     if (job.resume) {
       // model.json carries the training config: the optimizer comes back compiled, with its saved state.
@@ -175,14 +230,17 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
       disposeOptimizer(model);
       compileNetwork(model, config);
     } else {
-      model = buildNetwork(config, fitted.dim, outputs);
+      model = buildNetwork({ ...config, input }, fitted.dim, outputs);
       compileNetwork(model, config);
     }
+    // Saved in model.json, so predict and the browser feed the inputs the network reads.
+    model.setUserDefinedMetadata({ sokhan: { input, pooling: config.pooling ?? 'tfidf' } });
     const parameters = model.countParams();
+    // Rows of the file whose label the fit never saw (or that is not a number) are skipped when encoded.
     emit({
       type: 'started',
       backend: job.backend,
-      samples: { train: trainSet.rows, validation: valSet?.rows ?? 0, skipped: trainSet.skipped + (valSet?.skipped ?? 0) },
+      samples: { train: plan.train, validation: plan.validation, skipped: plan.skipped },
       featureDim: fitted.dim,
       parameters,
       classes,
@@ -192,53 +250,74 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
 
     const epochs = config.epochs;
     const startEpoch = job.resume?.epoch ?? 0;
-    const batches = Math.ceil(trainSet.rows / config.batchSize);
-    const stopper = new EarlyStopper(config.earlyStopping);
+    const batches = Math.max(1, Math.ceil(plan.train / config.batchSize));
+    const es = earlyStoppingOf(config);
+    const stopper = new EarlyStopper(es);
     for (const h of job.history) if (!h.partial) stopper.update(h);
+    const history: EpochMetrics[] = [...job.history];
     const featuresJson = JSON.stringify(serializeFeatures(fitted));
     const sessionStart = Date.now();
     let trainedMs = job.history.reduce((sum, h) => sum + h.durationMs, 0);
     let step = job.resume?.step ?? 0;
     let sessionBatches = 0;
     let batchInEpoch = 0;
+    let samplesInEpoch = 0;
     let epochStart = Date.now();
     let lastEmit = 0;
     let stop: 'pause' | 'cancel' | null = null;
     let stoppedEarly = false;
     let epochsDone = startEpoch;
-    let last: EpochMetrics | null = job.history.at(-1) ?? null;
     const currentModel = model;
 
     const state = (epochIndex: number, loss: number | null, accuracy: number | null): TrainingProgressState => {
       const elapsed = (Date.now() - epochStart) / 1000;
-      const samplesDone = Math.min(trainSet.rows, batchInEpoch * config.batchSize);
       const perBatch = sessionBatches > 0 ? (Date.now() - sessionStart) / 1000 / sessionBatches : null;
-      const remaining = (epochs - epochIndex - 1) * batches + (batches - batchInEpoch);
+      const remaining = (epochs - epochIndex - 1) * batches + Math.max(0, batches - batchInEpoch);
       return {
         epoch: epochIndex + 1,
         epochs,
         batch: batchInEpoch,
         batches,
-        progress: Math.min(100, ((epochIndex + batchInEpoch / batches) / epochs) * 100),
+        progress: Math.min(100, ((epochIndex + Math.min(1, batchInEpoch / batches)) / epochs) * 100),
         loss,
         accuracy,
-        samplesPerSecond: elapsed > 0 ? samplesDone / elapsed : null,
+        samplesPerSecond: elapsed > 0 ? samplesInEpoch / elapsed : null,
         etaSeconds: perBatch === null ? null : Math.max(0, remaining * perBatch),
       };
     };
 
+    // Each epoch asks the dataset for a new iterator: the file is streamed again, in a new seeded order.
     let epochIndex = startEpoch;
-    await currentModel.fit(t.x, t.y, {
+    const trainData = tf.data.generator(() => {
+      const rnd = seededRandom((seed + 1) * 7919 + epochIndex);
+      const rows = shuffled(rowsFor(plan, ROLE.train), job.maxFeatureBytes, rnd);
+      return (async function* () {
+        for await (const batch of inBatches(rows, config.batchSize)) {
+          samplesInEpoch += batch.length;
+          yield batchTensors(batch, fitted.dim, classes ? outputs : null);
+        }
+      })();
+    });
+    const validationData =
+      plan.validation > 0
+        ? tf.data.generator(() =>
+            (async function* () {
+              for await (const batch of inBatches(rowsFor(plan, ROLE.validation), Math.max(config.batchSize, 256))) yield batchTensors(batch, fitted.dim, classes ? outputs : null);
+            })(),
+          )
+        : undefined;
+
+    await currentModel.fitDataset(trainData, {
       epochs,
       initialEpoch: startEpoch,
-      batchSize: config.batchSize,
-      shuffle: true,
-      validationData: v ? [v.x, v.y] : undefined,
+      validationData,
+      classWeight: classWeights(fitted, config),
       verbose: 0,
       callbacks: {
         onEpochBegin: async (epoch) => {
           epochIndex = epoch;
           batchInEpoch = 0;
+          samplesInEpoch = 0;
           epochStart = Date.now();
         },
         onBatchEnd: async (_batch, logs) => {
@@ -258,7 +337,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
         },
         onEpochEnd: async (epoch, logs) => {
           if (stop === 'cancel') return;
-          const partial = batchInEpoch < batches;
+          const partial = stop !== null && batchInEpoch < batches;
           const durationMs = Date.now() - epochStart;
           const metrics: EpochMetrics = {
             epoch: epoch + 1,
@@ -267,10 +346,10 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
             valLoss: num(logs?.val_loss),
             valAccuracy: num(logs?.val_acc),
             durationMs,
-            samplesPerSecond: durationMs > 0 ? (Math.min(trainSet.rows, batchInEpoch * config.batchSize) * 1000) / durationMs : null,
+            samplesPerSecond: durationMs > 0 ? (samplesInEpoch * 1000) / durationMs : null,
             partial,
           };
-          last = metrics;
+          history.push(metrics);
           epochsDone = epoch + 1;
           trainedMs += durationMs;
           lastEmit = Date.now();
@@ -295,37 +374,46 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
     if (stop === 'cancel') return 'cancelled';
     if (stop === 'pause' && epochsDone < epochs && !stoppedEarly) return 'paused';
 
-    const final = last as EpochMetrics | null;
-    const saved = await saveModelFolder(currentModel, job.modelDir, {
-      includeOptimizer: false,
-      extraFiles: {
-        [FEATURES_JSON]: featuresJson,
-        [LABELS_JSON]: JSON.stringify({ task: config.task, labelColumn: config.labelColumn, labels: classes }),
-      },
-    });
-    emit({
-      type: 'completed',
-      metrics: {
-        loss: final?.loss ?? null,
-        accuracy: final?.accuracy ?? null,
-        valLoss: final?.valLoss ?? null,
-        valAccuracy: final?.valAccuracy ?? null,
-        epochs: epochsDone,
-        durationMs: trainedMs,
-      },
-      files: saved.files,
-      inputs: inputColumns(fitted),
-      labels: classes,
-      stoppedEarly,
-      featureDim: fitted.dim,
-      parameters,
-    });
+    const kept = keptEpoch(history, es);
+    // The best epoch's weights are in its checkpoint; the last epoch's are the live model.
+    const keptModel = kept && kept.epoch !== epochsDone ? await tf.loadLayersModel(fileLoader(path.join(job.checkpointsDir, checkpointDirName(kept.epoch)))) : currentModel;
+    try {
+      const saved = await saveModelFolder(keptModel, job.modelDir, {
+        includeOptimizer: false,
+        extraFiles: {
+          [FEATURES_JSON]: featuresJson,
+          [LABELS_JSON]: JSON.stringify({ task: config.task, labelColumn: config.labelColumn, labels: classes }),
+        },
+      });
+      const split = plan.validation > 0 ? ('validation' as const) : ('training' as const);
+      const report = await evaluate(keptModel, rowsFor(plan, split === 'validation' ? ROLE.validation : ROLE.train), fitted, config.batchSize);
+      emit({
+        type: 'completed',
+        metrics: {
+          loss: kept?.loss ?? null,
+          accuracy: kept?.accuracy ?? null,
+          valLoss: kept?.valLoss ?? null,
+          valAccuracy: kept?.valAccuracy ?? null,
+          epochs: epochsDone,
+          durationMs: trainedMs,
+          bestEpoch: kept?.epoch ?? null,
+        },
+        files: saved.files,
+        inputs: inputColumns(fitted),
+        labels: classes,
+        stoppedEarly,
+        featureDim: fitted.dim,
+        parameters,
+        evaluation: report ? { split, report } : null,
+      });
+    } finally {
+      if (keptModel !== currentModel) disposeNetwork(keptModel);
+    }
     return 'completed';
   } catch (err) {
     throw asFailure(err);
   } finally {
     if (model) disposeNetwork(model);
-    tf.dispose(owned);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { Checkpoint, FinalTrainingMetrics, InputColumn, LayerConfig, ModelFile, TrainedModel, TrainingJob, TrainingMetrics, TrainingTask } from '@sokhan/common';
-import type { CheckpointRow, JobRow, TrainedModelRow } from './training.repository.js';
+import type { Checkpoint, FinalTrainingMetrics, InputColumn, LayerConfig, ModelEvaluation, ModelInput, ModelFile, TrainedModel, TrainingJob, TrainingMetrics, TrainingTask } from '@sokhan/common';
+import type { CheckpointRow, EvaluationRow, JobRow, TrainedModelRow } from './training.repository.js';
 
 /** What a trained model's metadata holds: set at job creation, completed when the job finishes. */
 export interface TrainedModelMetadata {
@@ -11,6 +11,8 @@ export interface TrainedModelMetadata {
   featureColumns: string[];
   labelColumn: string;
   layers: LayerConfig[];
+  /** How the network reads its features (absent: dense, from before the sparse input). */
+  input?: ModelInput;
   inputs?: InputColumn[];
   labels?: string[] | null;
   files?: ModelFile[];
@@ -84,6 +86,18 @@ export function toTrainedModel(r: TrainedModelRow): TrainedModel {
     metrics: m.metrics ?? null,
     datasetId: m.datasetId ?? null,
     trainingJobId: m.trainingJobId ?? null,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+export function toEvaluation(r: EvaluationRow): ModelEvaluation {
+  return {
+    id: r.id,
+    modelId: r.model_id,
+    trainingJobId: r.training_job_id,
+    datasetId: r.dataset_id,
+    split: r.split,
+    report: r.report,
     createdAt: r.created_at.toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import type { EpochMetrics, ErrorCode, TrainingConfig, TrainingMetrics, TrainingProgressState, TrainingStatus } from '@sokhan/common';
+import type { ClassificationReport, EpochMetrics, ErrorCode, TrainingConfig, TrainingMetrics, TrainingProgressState, TrainingStatus } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
 import type { ModelRow } from '../models/model-row.js';
 
@@ -35,12 +35,23 @@ export interface CheckpointRow {
   created_at: Date;
 }
 
+export interface EvaluationRow {
+  id: string;
+  model_id: string;
+  training_job_id: string | null;
+  dataset_id: string | null;
+  split: 'validation' | 'training' | 'dataset';
+  report: ClassificationReport;
+  created_at: Date;
+}
+
 /** A trained model: training never reads the Hub columns (repo_id, revision). */
 export type TrainedModelRow = Omit<ModelRow, 'repo_id' | 'revision'>;
 
 const JOB = `id, user_id, model_id, dataset_id, base_model_id, status, progress, config, metrics, error, error_code,
   started_at, finished_at, created_at, updated_at`;
 const CHECKPOINT = 'id, training_job_id, epoch, step, loss, accuracy, val_loss, val_accuracy, is_best, file_path, metadata, created_at';
+const EVALUATION = 'id, model_id, training_job_id, dataset_id, split, report, created_at';
 const MODEL = 'id, name, type, status, source, owner_id, file_path, size_mb, metadata, created_at, updated_at';
 
 export const emptyMetrics = (): TrainingMetrics => ({
@@ -244,5 +255,22 @@ export class TrainingRepository {
 
   async deleteModel(id: string): Promise<void> {
     await this.db.query(`DELETE FROM models WHERE id = $1 AND source = 'trained'`, [id]);
+  }
+
+  /** The job's evaluation of the model it saved (a re-run replaces it). */
+  async saveJobEvaluation(e: { modelId: string; jobId: string; datasetId: string | null; split: 'validation' | 'training'; report: ClassificationReport }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO model_evaluations (model_id, training_job_id, dataset_id, split, rows, accuracy, macro_f1, report)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+       ON CONFLICT (training_job_id) WHERE training_job_id IS NOT NULL DO UPDATE SET model_id = EXCLUDED.model_id,
+         dataset_id = EXCLUDED.dataset_id, split = EXCLUDED.split, rows = EXCLUDED.rows, accuracy = EXCLUDED.accuracy,
+         macro_f1 = EXCLUDED.macro_f1, report = EXCLUDED.report, created_at = now()`,
+      [e.modelId, e.jobId, e.datasetId, e.split, e.report.rows, e.report.accuracy, e.report.macroF1, JSON.stringify(e.report)],
+    );
+  }
+
+  async jobEvaluation(jobId: string): Promise<EvaluationRow | null> {
+    const r = await this.db.query<EvaluationRow>(`SELECT ${EVALUATION} FROM model_evaluations WHERE training_job_id = $1`, [jobId]);
+    return r.rows[0] ?? null;
   }
 }

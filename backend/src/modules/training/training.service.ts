@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import {
   FEATURE_DEFAULTS,
+  TRAINING_DEFAULTS,
+  defaultTextBuckets,
   TRAINING_LIMITS,
   trainingConfigSchema,
   type Checkpoint,
@@ -28,7 +30,7 @@ import { removeTempFolders } from './model-io.js';
 import { countParameters, outputUnits } from './network.js';
 import type { TfPreference } from './tf-backend.js';
 import { checkpointDirName, type TrainerEvent } from './trainer.js';
-import { toCheckpoint, toJob, toMetrics, toTrainedModel, type TrainedModelMetadata } from './training.presenter.js';
+import { toCheckpoint, toEvaluation, toJob, toMetrics, toTrainedModel, type TrainedModelMetadata } from './training.presenter.js';
 import { TrainingRepository, type JobRow } from './training.repository.js';
 import { TrainingRunner, type StopRequest } from './training.runner.js';
 import type { WorkerInput, WorkerMessage } from './worker-protocol.js';
@@ -41,13 +43,14 @@ export interface TrainingDeps {
   paths: { models: string; checkpoints: string };
   concurrency: number;
   tfPreference: TfPreference;
-  /** Largest feature matrix a job may build in memory. */
+  /** Memory a job may hold encoded rows in (its shuffle buffer); also bounds one dense batch. */
   maxFeatureBytes?: number;
   /** Starts a job's worker thread (default: the runner's spawnWorker). */
   spawnWorker?: (input: WorkerInput) => Worker;
 }
 
-const DEFAULT_MAX_FEATURE_BYTES = 1024 * 2 ** 20;
+/** 64 MB shuffles ~50,000 SentiPers-sized sparse rows at once; bigger files stream through it. */
+const DEFAULT_MAX_FEATURE_BYTES = 64 * 2 ** 20;
 
 const invalid = (issues: FieldIssue[]) => new AppError(400, 'VALIDATION_FAILED', 'request is not valid', issues);
 const issue = (p: string, message: string): FieldIssue => ({ path: p, message, code: 'custom' });
@@ -111,8 +114,10 @@ export class TrainingService {
     const featureColumns = config.featureColumns.map((c) => ({ name: c.name, kind: c.kind ?? (columns.get(c.name)!.type === 'number' ? ('number' as const) : ('category' as const)) }));
     const base = modelId ? await this.baseModel(userId, modelId, config) : null;
     const layers = base?.layers ?? config.layers;
+    const modelInput = base?.input ?? config.input ?? (config.task === 'text-classification' ? 'sparse' : 'dense');
+    const defaultBuckets = defaultTextBuckets(modelInput, layers);
     const inputDim =
-      (config.textColumn ? (config.textFeatures?.buckets ?? FEATURE_DEFAULTS.buckets) : 0) +
+      (config.textColumn ? (config.textFeatures?.buckets ?? defaultBuckets) : 0) +
       featureColumns.reduce((n, c) => n + (c.kind === 'number' ? 1 : Math.min(columns.get(c.name)!.distinct, FEATURE_DEFAULTS.maxCategories) + 1), 0);
     const classes = config.task === 'tabular-regression' ? 1 : Math.max(2, label.distinct);
     const parameters = countParameters(layers, inputDim, outputUnits(config.task, classes));
@@ -127,6 +132,9 @@ export class TrainingService {
       seed: config.seed ?? randomInt(0, TRAINING_LIMITS.maxSeed),
       featureColumns,
       layers,
+      input: modelInput,
+      // On by default, on validation loss, whenever rows are held out to watch it on.
+      earlyStopping: config.earlyStopping !== undefined ? config.earlyStopping : config.validationSplit > 0 ? { ...TRAINING_DEFAULTS.earlyStopping } : null,
     };
     const jobId = randomUUID();
     const newModelId = randomUUID();
@@ -139,6 +147,7 @@ export class TrainingService {
       featureColumns: featureColumns.map((c) => c.name),
       labelColumn: config.labelColumn,
       layers,
+      input: modelInput,
     };
     await withTransaction(this.deps.pool, async (client) => {
       const repo = new TrainingRepository(client);
@@ -213,8 +222,18 @@ export class TrainingService {
   /** Status, progress, config, metric history, checkpoints and the model. */
   async getTrainingStatus(jobId: string, userId?: string): Promise<TrainingJobDetail> {
     const job = await this.requireJob(jobId, userId);
-    const [checkpoints, model] = await Promise.all([this.repo.listCheckpoints(jobId), job.model_id ? this.repo.getModel(job.model_id) : null]);
-    return { ...toJob(job), metrics: toMetrics(job), checkpoints: checkpoints.map(toCheckpoint), model: model ? toTrainedModel(model) : null };
+    const [checkpoints, model, evaluation] = await Promise.all([
+      this.repo.listCheckpoints(jobId),
+      job.model_id ? this.repo.getModel(job.model_id) : null,
+      this.repo.jobEvaluation(jobId),
+    ]);
+    return {
+      ...toJob(job),
+      metrics: toMetrics(job),
+      checkpoints: checkpoints.map(toCheckpoint),
+      model: model ? toTrainedModel(model) : null,
+      evaluation: evaluation ? toEvaluation(evaluation) : null,
+    };
   }
 
   /** Records the checkpoint the worker wrote (one per epoch; the best by validation loss is marked) and the epoch's metrics. */
@@ -354,6 +373,7 @@ export class TrainingService {
           if (row && modelId) {
             const meta: Partial<TrainedModelMetadata> = { inputs: e.inputs, labels: e.labels, files: e.files, metrics: e.metrics, featureDim: e.featureDim, parameters: e.parameters, backend: job.metrics.backend ?? undefined };
             await repo.modelReady(modelId, e.files.reduce((s, f) => s + f.sizeBytes, 0), meta);
+            if (e.evaluation) await repo.saveJobEvaluation({ modelId, jobId, datasetId: row.dataset_id, split: e.evaluation.split, report: e.evaluation.report });
           }
           return row;
         });
@@ -425,7 +445,7 @@ export class TrainingService {
     return job;
   }
 
-  private async baseModel(userId: string, modelId: string, config: TrainingConfig): Promise<{ layers: TrainedModelMetadata['layers'] }> {
+  private async baseModel(userId: string, modelId: string, config: TrainingConfig): Promise<Pick<TrainedModelMetadata, 'layers' | 'input'>> {
     const model = await this.repo.getTrainedModel(modelId, userId);
     if (!model) throw notFound('model');
     if (model.status !== 'ready') throw conflict('the model to continue from is not ready', 'MODEL_NOT_READY');
@@ -438,6 +458,7 @@ export class TrainingService {
       problems.push(issue('featureColumns', `the model reads the columns ${m.featureColumns.join(', ') || '(none)'}`));
     }
     if (problems.length) throw invalid(problems);
-    return { layers: m.layers };
+    // Models from before the sparse input were dense.
+    return { layers: m.layers, input: m.input ?? 'dense' };
   }
 }

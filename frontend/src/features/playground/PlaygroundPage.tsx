@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import {
   decodePrediction,
   decodeRegression,
-  transformRow,
+  modelInputArrays,
   type ClassificationPrediction,
   type InputColumn,
   type LabelProbability,
@@ -96,7 +96,7 @@ function ModelPlayground({ model }: { model: TrainedModel }) {
     setPredictError(null);
     try {
       const t0 = performance.now();
-      const x = transformRow(state.features, rowFrom(model.inputs, current));
+      const x = modelInputArrays(state.features, [rowFrom(model.inputs, current)], state.loaded.input);
       const featuresMs = performance.now() - t0;
       const { output, ms } = await state.runtime.predict(state.loaded, x);
       if (state.features.label.kind === 'classification') {

@@ -2,6 +2,7 @@
  * TensorFlow.js in the browser, loaded only by the playground (it is large). Backends are tried in the order
  * the product promises: WebGL, then WebAssembly, then plain JavaScript on the CPU.
  */
+import { modelFeatureInput, type ModelFeatureInput, type ModelInputArrays } from '@sokhan/common';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -55,6 +56,8 @@ export async function pickBackend(order: readonly BrowserBackend[] = BACKEND_ORD
 
 export interface LoadedModel {
   model: tf.LayersModel;
+  /** Sparse models read [ids, weights] (model.json's metadata says which); dense ones rows × inputDim. */
+  input: ModelFeatureInput;
   inputDim: number;
   outputDim: number;
   backend: BrowserBackend;
@@ -66,21 +69,24 @@ export interface LoadedModel {
 export async function loadModel(modelJsonUrl: string, headers: Record<string, string>, backend: BrowserBackend): Promise<LoadedModel> {
   const started = performance.now();
   const model = await tf.loadLayersModel(tf.io.http(modelJsonUrl, { requestInit: { headers } }));
+  const input = modelFeatureInput(model.getUserDefinedMetadata());
   const inputShape = model.inputs[0]?.shape ?? [];
   const outputShape = model.outputs[0]?.shape ?? [];
   const inputDim = Number(inputShape[inputShape.length - 1] ?? 0);
   const outputDim = Number(outputShape[outputShape.length - 1] ?? 1);
   // The first call compiles kernels (shaders on WebGL); doing it now keeps the measured inference honest.
-  const warm = tf.tidy(() => model.predict(tf.zeros([1, inputDim])) as tf.Tensor);
+  const warm = tf.tidy(() => model.predict(input.input === 'sparse' ? [tf.zeros([1, 1], 'int32'), tf.zeros([1, 1])] : tf.zeros([1, inputDim])) as tf.Tensor);
   await warm.data();
   warm.dispose();
-  return { model, inputDim, outputDim, backend, loadMs: performance.now() - started, dispose: () => model.dispose() };
+  return { model, input, inputDim, outputDim, backend, loadMs: performance.now() - started, dispose: () => model.dispose() };
 }
 
 /** One forward pass; the time covers tensor upload, the network and reading the result back. */
-export async function predict(loaded: LoadedModel, features: Float32Array): Promise<{ output: Float32Array; ms: number }> {
+export async function predict(loaded: LoadedModel, inputs: ModelInputArrays): Promise<{ output: Float32Array; ms: number }> {
   const started = performance.now();
-  const out = tf.tidy(() => loaded.model.predict(tf.tensor2d(features, [1, loaded.inputDim])) as tf.Tensor);
+  const out = tf.tidy(
+    () => loaded.model.predict(inputs.kind === 'sparse' ? [tf.tensor2d(inputs.ids, inputs.shape, 'int32'), tf.tensor2d(inputs.weights, inputs.shape)] : tf.tensor2d(inputs.x, inputs.shape)) as tf.Tensor,
+  );
   const data = (await out.data()) as Float32Array;
   out.dispose();
   return { output: Float32Array.from(data), ms: performance.now() - started };

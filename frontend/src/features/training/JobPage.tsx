@@ -14,6 +14,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { Badge, Button, Card, Loading, PageHeader, ProgressBar, Stat } from '../../components/ui';
 import { describeCode } from '../../lib/errors';
 import { isActiveJob, trainingApi, trainingKeys } from './training.api';
+import { EvaluationCard } from './EvaluationCard';
 
 export function JobPage() {
   const { id = '' } = useParams();
@@ -171,6 +172,12 @@ function JobView({ job }: { job: TrainingJobDetail }) {
         )}
       </div>
 
+      {job.evaluation && (
+        <Card title={t('training.evaluation.title')}>
+          <EvaluationCard evaluation={job.evaluation} bestEpoch={job.metrics.final?.bestEpoch ?? null} />
+        </Card>
+      )}
+
       <div className="grid dataset-grid">
         <Card title={t('training.checkpoints.title')}>
           <CheckpointTable checkpoints={job.checkpoints} regression={regression} />
@@ -272,6 +279,10 @@ function ConfigSummary({ job }: { job: TrainingJobDetail }) {
           ))}
         </ol>
       </dd>
+      <dt>{t('training.fields.input')}</dt>
+      <dd>{t(`training.inputs.${c.input ?? 'dense'}`)}</dd>
+      <dt>{t('training.fields.classWeight')}</dt>
+      <dd>{t(`training.classWeights.${c.classWeight ?? 'none'}`)}</dd>
       <dt>{t('training.fields.optimizer')}</dt>
       <dd>{t(`training.optimizers.${c.optimizer}`)}</dd>
       <dt>{t('training.fields.learningRate')}</dt>

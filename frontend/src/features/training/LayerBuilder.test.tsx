@@ -6,14 +6,15 @@ import { renderWithApp } from '../../test/harness';
 import { useFormat } from '../../app/preferences';
 import { useTranslation } from 'react-i18next';
 import { issuesToFieldErrors } from '../../lib/validation';
-import { buildRequest, defaultDraft, type LayerDraft } from './form-model';
+import { buildRequest, defaultDraft, newLayer, type LayerDraft } from './form-model';
 import { LayerBuilder } from './LayerBuilder';
 
 /** The builder as the form uses it: errors recomputed from the draft on every keystroke. */
 function Harness({ onLayers }: { onLayers?: (layers: LayerDraft[]) => void }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const [layers, setLayers] = useState(() => defaultDraft().layers);
+  // The builder with a dense + dropout stack (the form's default is a linear head with no hidden layer).
+  const [layers, setLayers] = useState(() => [newLayer('dense'), newLayer('dropout')]);
   const errors = useMemo(() => {
     const draft = { ...defaultDraft(), datasetId: '6f1c1f0e-8c1a-4c55-9a44-1f5f8f0b9a11', textColumn: 'متن', labelColumn: 'برچسب', layers };
     return issuesToFieldErrors(t, buildRequest(draft).issues, (n) => f.number(n));

@@ -3,7 +3,18 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { EARLY_STOPPING_MONITORS, OPTIMIZERS, TRAINING_LIMITS, type DatasetDetail, type EarlyStoppingMonitor, type OptimizerName } from '@sokhan/common';
+import {
+  CLASS_WEIGHTINGS,
+  EARLY_STOPPING_MONITORS,
+  MODEL_INPUTS,
+  OPTIMIZERS,
+  TRAINING_LIMITS,
+  type ClassWeighting,
+  type DatasetDetail,
+  type EarlyStoppingMonitor,
+  type ModelInput,
+  type OptimizerName,
+} from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { Field } from '../../components/Field';
@@ -215,6 +226,28 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
 
       <Card title={t('training.new.optimisation')}>
         <div className="form">
+          <div className="form-row">
+            <Field label={t('training.fields.input')} hint={t('training.hints.input')}>
+              <select className="select" name="input" value={draft.input} onChange={(e) => set('input', e.target.value as ModelInput)}>
+                {MODEL_INPUTS.map((o) => (
+                  <option key={o} value={o}>
+                    {t(`training.inputs.${o}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            {draft.task !== 'tabular-regression' && (
+              <Field label={t('training.fields.classWeight')} hint={t('training.hints.classWeight')}>
+                <select className="select" name="classWeight" value={draft.classWeight} onChange={(e) => set('classWeight', e.target.value as ClassWeighting)}>
+                  {CLASS_WEIGHTINGS.map((o) => (
+                    <option key={o} value={o}>
+                      {t(`training.classWeights.${o}`)}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            )}
+          </div>
           <div className="form-row">
             <Field label={t('training.fields.optimizer')}>
               <select className="select" value={draft.optimizer} onChange={(e) => set('optimizer', e.target.value as OptimizerName)}>

@@ -48,17 +48,17 @@ describe('buildRequest', () => {
       textColumn: 'متن',
       labelColumn: 'برچسب',
       featureColumns: [],
+      input: 'sparse',
+      classWeight: 'none',
       optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 32,
-      validationSplit: 0.2,
-      earlyStopping: null,
+      learningRate: 0.01,
+      epochs: 20,
+      batchSize: 64,
+      validationSplit: 0.1,
+      earlyStopping: { monitor: 'val_loss', patience: 2, restoreBest: true },
     });
-    expect(request?.layers).toEqual([
-      { type: 'dense', units: 64, activation: 'relu' },
-      { type: 'dropout', rate: 0.2 },
-    ]);
+    // The default is a linear (multinomial logistic) head over the sparse features.
+    expect(request?.layers).toEqual([]);
   });
 
   it('reads numbers typed with Persian digits', () => {

@@ -4,9 +4,11 @@ import {
   TRAINING_DEFAULTS,
   TRAINING_LIMITS,
   type Activation,
+  type ClassWeighting,
   type CreateTrainingRequest,
   type DatasetDetail,
   type EarlyStoppingMonitor,
+  type ModelInput,
   type OptimizerName,
   type TrainingTask,
 } from '@sokhan/common';
@@ -30,6 +32,8 @@ export interface TrainingDraft {
   featureColumns: string[];
   labelColumn: string;
   layers: LayerDraft[];
+  input: ModelInput;
+  classWeight: ClassWeighting;
   optimizer: OptimizerName;
   learningRate: string;
   epochs: string;
@@ -58,14 +62,16 @@ export function defaultDraft(): TrainingDraft {
     layers: TRAINING_DEFAULTS.layers.map((l) =>
       l.type === 'dense' ? { ...newLayer('dense', String(l.units)), activation: l.activation } : newLayer('dropout', '64', String(l.rate)),
     ),
+    input: 'sparse',
+    classWeight: TRAINING_DEFAULTS.classWeight,
     optimizer: TRAINING_DEFAULTS.optimizer,
     learningRate: String(TRAINING_DEFAULTS.learningRate),
     epochs: String(TRAINING_DEFAULTS.epochs),
     batchSize: String(TRAINING_DEFAULTS.batchSize),
     validationSplit: String(TRAINING_DEFAULTS.validationSplit),
-    earlyStopping: false,
-    monitor: 'val_loss',
-    patience: '3',
+    earlyStopping: true,
+    monitor: TRAINING_DEFAULTS.earlyStopping.monitor,
+    patience: String(TRAINING_DEFAULTS.earlyStopping.patience),
     seed: '',
   };
 }
@@ -78,7 +84,8 @@ export function applyDataset(draft: TrainingDraft, dataset: DatasetDetail): Trai
     dataset.type === 'text-classification'
       ? []
       : dataset.columns.filter((c) => c.name !== label && c.type !== 'text').map((c) => c.name);
-  return { ...draft, datasetId: dataset.id, task: dataset.type, textColumn: text, labelColumn: label, featureColumns: features };
+  const input: ModelInput = dataset.type === 'text-classification' ? 'sparse' : 'dense';
+  return { ...draft, datasetId: dataset.id, task: dataset.type, textColumn: text, labelColumn: label, featureColumns: features, input };
 }
 
 type NumberIssue = IssueLike & { path: (string | number)[] };
@@ -119,13 +126,15 @@ export function buildRequest(draft: TrainingDraft): BuiltRequest {
     featureColumns: isText ? [] : draft.featureColumns.map((name) => ({ name })),
     labelColumn: draft.labelColumn,
     layers,
+    input: draft.input,
+    ...(draft.task === 'tabular-regression' ? {} : { classWeight: draft.classWeight }),
     optimizer: draft.optimizer,
     learningRate: num(draft.learningRate, ['learningRate'], parseIssues),
     epochs: num(draft.epochs, ['epochs'], parseIssues, { integer: true }),
     batchSize: num(draft.batchSize, ['batchSize'], parseIssues, { integer: true }),
     validationSplit: num(draft.validationSplit, ['validationSplit'], parseIssues),
     earlyStopping: draft.earlyStopping
-      ? { monitor: draft.monitor, patience: num(draft.patience, ['earlyStopping', 'patience'], parseIssues, { integer: true }) }
+      ? { monitor: draft.monitor, patience: num(draft.patience, ['earlyStopping', 'patience'], parseIssues, { integer: true }), restoreBest: true }
       : null,
     ...(draft.seed.trim() ? { seed: num(draft.seed, ['seed'], parseIssues, { integer: true, optional: true }) } : {}),
   };

@@ -25,6 +25,7 @@ function job(): TrainingJobDetail {
     metrics: { backend: null, history: [], current: null, final: null, best: null, samples: null, featureDim: null, parameters: null, classes: null, stoppedEarly: false },
     checkpoints: [],
     model: null,
+    evaluation: null,
   };
 }
 

@@ -1,0 +1,105 @@
+import { encodeLabel, SparseEncoder, transformRow, type FeatureRow, type FittedFeatures, type ModelInput, type SparsePooling } from '@sokhan/common';
+import * as tf from '@tensorflow/tfjs';
+
+/** One row ready for a batch: sparse (ids + weights, bias slot last) or a dense vector, and its target. */
+export interface EncodedRow {
+  ids: Int32Array | null;
+  values: Float32Array;
+  target: number;
+}
+
+export type RowEncoder = (row: FeatureRow) => EncodedRow | null;
+
+/** Encodes rows for the model's input; null for a row without a usable label (it is skipped). */
+export function rowEncoder(fitted: FittedFeatures, input: ModelInput, pooling: SparsePooling): RowEncoder {
+  const column = fitted.label.column;
+  const sparse = input === 'sparse' ? new SparseEncoder(fitted, pooling) : null;
+  return (row) => {
+    const target = encodeLabel(fitted, row[column]);
+    if (target === null) return null;
+    if (!sparse) return { ids: null, values: transformRow(fitted, row), target };
+    const r = sparse.encode(row);
+    return { ids: r.ids.slice(), values: r.weights.slice(), target };
+  };
+}
+
+const rowBytes = (r: EncodedRow) => r.values.byteLength + (r.ids?.byteLength ?? 0) + 64;
+
+/**
+ * A shuffle buffer: holds rows up to `budgetBytes`, then hands out a random held row for every new one
+ * (and the rest, shuffled, at the end). A dataset smaller than the budget is shuffled completely; a larger
+ * one streams through in memory bounded by the budget, not by its rows.
+ */
+export async function* shuffled(rows: AsyncIterable<EncodedRow>, budgetBytes: number, rnd: () => number): AsyncGenerator<EncodedRow> {
+  const held: EncodedRow[] = [];
+  let bytes = 0;
+  for await (const row of rows) {
+    if (bytes < budgetBytes) {
+      held.push(row);
+      bytes += rowBytes(row);
+      continue;
+    }
+    const j = Math.floor(rnd() * held.length);
+    const out = held[j]!;
+    bytes += rowBytes(row) - rowBytes(out);
+    held[j] = row;
+    yield out;
+  }
+  for (let i = held.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [held[i], held[j]] = [held[j]!, held[i]!];
+  }
+  yield* held;
+}
+
+export async function* encoded(rows: AsyncIterable<FeatureRow>, encode: RowEncoder): AsyncGenerator<EncodedRow> {
+  for await (const row of rows) {
+    const e = encode(row);
+    if (e) yield e;
+  }
+}
+
+export async function* inBatches<T>(rows: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+export interface BatchTensors extends tf.TensorContainerObject {
+  xs: tf.Tensor | tf.Tensor[];
+  ys: tf.Tensor;
+}
+
+/** Model inputs of a batch: [ids, weights] padded to its widest row, or rows × dim; targets one-hot or values. */
+export function batchInputs(batch: readonly EncodedRow[], dim: number): tf.Tensor | tf.Tensor[] {
+  const n = batch.length;
+  if (batch[0]?.ids) {
+    let width = 1;
+    for (const r of batch) width = Math.max(width, r.values.length);
+    const ids = new Int32Array(n * width);
+    const weights = new Float32Array(n * width);
+    batch.forEach((r, i) => {
+      ids.set(r.ids!, i * width);
+      weights.set(r.values, i * width);
+    });
+    return [tf.tensor2d(ids, [n, width], 'int32'), tf.tensor2d(weights, [n, width])];
+  }
+  const x = new Float32Array(n * dim);
+  batch.forEach((r, i) => x.set(r.values, i * dim));
+  return tf.tensor2d(x, [n, dim]);
+}
+
+export function batchTensors(batch: readonly EncodedRow[], dim: number, classes: number | null): BatchTensors {
+  const targets = batch.map((r) => r.target);
+  const ys =
+    classes === null
+      ? tf.tensor2d(Float32Array.from(targets), [batch.length, 1])
+      : tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(targets), 'int32'), classes).toFloat());
+  return { xs: batchInputs(batch, dim), ys };
+}
