@@ -28,7 +28,7 @@ describe('SparseEncoder', () => {
       const dense = transformRow(fitted, row);
       const sparse = encoder.encode(row);
       const rebuilt = new Float32Array(fitted.dim);
-      for (let i = 0; i < sparse.length - 1; i++) rebuilt[sparse.ids[i]!] += sparse.weights[i]!;
+      for (let i = 0; i < sparse.length - 1; i++) rebuilt[sparse.ids[i]!] = (rebuilt[sparse.ids[i]!] ?? 0) + sparse.weights[i]!;
       expect(Array.from(rebuilt)).toEqual(Array.from(dense));
       expect(sparse.ids[sparse.length - 1]).toBe(fitted.dim);
       expect(sparse.weights[sparse.length - 1]).toBe(1);
