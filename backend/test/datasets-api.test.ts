@@ -43,6 +43,34 @@ describe('upload and metadata', () => {
     expect(d.sizeBytes).toBe(Buffer.byteLength(toCsv(rows)));
   });
 
+  it('keeps every row of a file without a header row (SentiPers-style), and lets the uploader say otherwise', async () => {
+    const sentences = ['این فیلم واقعاً عالی بود', 'بد نبود ولی می‌شد بهتر باشد', 'افتضاح بود', 'خوب بود', 'معمولی'];
+    const csv = sentences.map((s, i) => `"${s}",${[2, 0, -2, 1, 0][i]}`).join('\n') + '\n';
+    const auto = await upload(csv, 'sentipers-like.csv', { name: 'بی‌سرستون' });
+    expect(auto.status).toBe(201);
+    expect(auto.body).toMatchObject({ recordCount: 5, headerRow: { present: false, decidedBy: 'detected', reason: 'numbers-in-first-row' }, textColumn: 'column_1', labelColumn: 'column_2' });
+    expect(auto.body.columns.map((c: any) => c.name)).toEqual(['column_1', 'column_2']);
+    expect(auto.body.preview[0]).toEqual({ column_1: sentences[0], column_2: '2' });
+    const rows = await request(t.app).get(`/api/datasets/${auto.body.id}/rows?limit=10`).set(bearer(token));
+    expect(rows.body.rows.map((r: any) => r.column_1)).toEqual(sentences);
+    // Told that the first row is a header, the server reads it so.
+    const told = await upload(csv, 'sentipers-like.csv', { name: 'با سرستون', header: 'present' });
+    expect(told.body).toMatchObject({ recordCount: 4, headerRow: { present: true, decidedBy: 'user', reason: null } });
+    expect(told.body.columns.map((c: any) => c.name)).toEqual([sentences[0], '2']);
+    // A usual header is found as one.
+    const named = await upload('متن,برچسب\nخوب,مثبت\nبد,منفی\n', 'named.csv', { name: 'با نام' });
+    expect(named.body).toMatchObject({ recordCount: 2, headerRow: { present: true, decidedBy: 'detected', reason: 'names-like-a-header' } });
+  });
+
+  it('names a binary file for what it is (an Excel workbook renamed to .csv) and stores nothing', async () => {
+    const before = await datasetDirs();
+    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), Buffer.from('[Content_Types].xml xl/workbook.xml xl/worksheets/sheet1.xml'), Buffer.alloc(200)]);
+    const res = await upload(xlsx, 'نظرات.csv');
+    expect([res.status, res.body.error.code]).toEqual([422, 'INVALID_DATASET']);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ line: 0, reason: 'not-text', kind: 'xlsx' })]);
+    expect(await datasetDirs()).toEqual(before);
+  });
+
   it('infers tabular types, honours a given type and label column, reads TSV and JSONL', async () => {
     const tsv = 'سن\tدرآمد\tشهر\tخرید\n' + Array.from({ length: 60 }, (_, i) => `${20 + (i % 30)}\t${1000 + i * 37}\t${['تهران', 'شیراز', 'تبریز'][i % 3]}\t${i % 2 ? 'بله' : 'خیر'}`).join('\n');
     const a = await upload(tsv, 'customers.tsv');

@@ -10,5 +10,6 @@ export * from './features/index.js';
 export * from './contracts/tts.js';
 export * from './contracts/paging.js';
 export * from './contracts/text.js';
+export * from './datasets/index.js';
 export * from './random.js';
 export * from './persian/index.js';

@@ -1,3 +1,5 @@
+import type { NonTextKind } from '../datasets/file-kind.js';
+import type { HeaderReason } from '../datasets/header-row.js';
 import { z } from 'zod';
 import { pageQuerySchema, type Page } from './paging.js';
 
@@ -37,6 +39,8 @@ export const datasetUploadFieldsSchema = z.strictObject({
   type: z.enum(DATASET_TYPES).optional(),
   format: z.enum(DATASET_FORMATS).optional(),
   labelColumn: columnName.optional(),
+  /** CSV/TSV: whether the first row holds column names; detected from the first records when not given. */
+  header: z.enum(['present', 'absent']).optional(),
 });
 export type DatasetUploadFields = z.infer<typeof datasetUploadFieldsSchema>;
 
@@ -79,6 +83,13 @@ export interface DatasetColumn {
   topValues: ValueCount[] | null;
 }
 
+export interface DatasetHeaderRow {
+  present: boolean;
+  decidedBy: 'user' | 'detected';
+  /** Why the detection decided so (null when the user said). */
+  reason: HeaderReason | null;
+}
+
 export interface Dataset {
   id: string;
   name: string;
@@ -97,6 +108,11 @@ export interface Dataset {
   labelColumn: string | null;
   /** Class balance of the label column (classification types), most frequent first; null for regression or no label. */
   classCounts: ValueCount[] | null;
+  /**
+   * CSV/TSV: whether the file's first row was read as column names, who decided and from what. Without one,
+   * columns are named column_1, column_2 … and the first row is data. Null for JSONL.
+   */
+  headerRow: DatasetHeaderRow | null;
   /** Ragged rows left out within the tolerance, and the first of their line numbers. */
   skippedRows: number;
   skippedLines: number[];
@@ -126,6 +142,7 @@ export interface DatasetProblem {
   line: number;
   reason:
     | 'empty-file'
+    | 'not-text'
     | 'no-rows'
     | 'invalid-utf8'
     | 'invalid-text'
@@ -138,4 +155,6 @@ export interface DatasetProblem {
     | 'single-class'
     | 'unknown-label-column';
   message: string;
+  /** `not-text`: what the first bytes say the file is. */
+  kind?: NonTextKind;
 }

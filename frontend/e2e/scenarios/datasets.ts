@@ -81,3 +81,28 @@ export const uploadDataset: Scenario = {
     await shot('datasets');
   },
 };
+
+export const filesAsPeopleHaveThem: Scenario = {
+  name: 'a headerless Persian CSV keeps its first row (and the form says so); an Excel file renamed .csv is named for what it is',
+  async run({ page, goto, shot, tmp }) {
+    await goto('/datasets');
+    // SentiPers' own layout: a sentence and a −2…2 label, no header row.
+    const rows = ['"فیلم خیلی خوبی بود",2', '"بد نبود",0', '"اصلاً دوستش نداشتم",-2', '"قابل تحمل بود",1', '"معمولی",0'];
+    await page.locator('#dataset-file').setInputFiles(fileIn(tmp, 'بی-سرستون.csv', `${rows.join('\n')}\n`));
+    const choice = page.getByTestId('header-choice');
+    await choice.and(page.locator('[data-present="false"]')).waitFor();
+    await page.getByText(fa.datasets.header.detectedAbsent).waitFor();
+    await shot('dataset-headerless-detected');
+    await page.getByRole('button', { name: fa.datasets.upload.submit, exact: true }).click();
+    await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    await waitForText('all 5 rows kept', page.locator('.stat').first(), (text) => /\b5\b/.test(text));
+    await page.getByText('column_1').first().waitFor();
+
+    await goto('/datasets');
+    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), Buffer.from('[Content_Types].xml xl/workbook.xml'), Buffer.alloc(64)]);
+    await page.locator('#dataset-file').setInputFiles({ name: 'نظرات.csv', mimeType: 'text/csv', buffer: xlsx });
+    await page.getByTestId('not-text').waitFor();
+    assert(((await page.getByTestId('not-text').textContent()) ?? '').includes('xlsx'), 'the notice does not name the Excel workbook');
+    await shot('dataset-excel-named');
+  },
+};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DatasetFileError, formatFromName, parseRecords, sniffFormat, type ParseOptions, type ParsedRecord } from './dataset-parser.js';
+import { formatFromName } from '@sokhan/common';
+import { DatasetFileError, parseRecords, sniffFormat, type ParseOptions, type ParsedRecord } from './dataset-parser.js';
 
 /** Feeds the text in chunks of `size` bytes, so multi-byte characters and line ends fall across chunk edges. */
 async function* chunks(text: string | Buffer, size = 7): AsyncGenerator<Buffer> {

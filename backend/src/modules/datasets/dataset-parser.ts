@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { DATASET_LIMITS, findTextFault, TEXT_FAULT_MESSAGES, type DatasetCell, type DatasetFormat, type DatasetProblem, type DatasetRow } from '@sokhan/common';
+import { DATASET_LIMITS, DelimitedRecords, findTextFault, TEXT_FAULT_MESSAGES, type DatasetCell, type DatasetFormat, type DatasetProblem, type DatasetRow } from '@sokhan/common';
 
 /** A file problem with the 1-based line it was found on; the upload answers it as 422 INVALID_DATASET. */
 export class DatasetFileError extends Error {
@@ -104,94 +104,6 @@ function decodeLine(raw: RawLine): string {
 
 const isBlank = (text: string) => text.trim() === '';
 
-/**
- * A CSV/TSV record reader over decoded lines: RFC 4180 quoting (a field that starts with a double quote may hold
- * the delimiter, "" and line breaks), lenient about text after a closing quote. Blank lines are skipped.
- */
-class DelimitedRecords {
-  private fields: string[] = [];
-  private field = '';
-  private quoted = false;
-  private inQuotes = false;
-  private startLine = 0;
-  private startOffset = 0;
-  private chars = 0;
-
-  constructor(
-    private readonly delimiter: string,
-    private readonly maxRecordChars: number,
-  ) {}
-
-  get open(): boolean {
-    return this.inQuotes;
-  }
-  get openLine(): number {
-    return this.startLine;
-  }
-
-  /** Feeds one line; returns the finished record's fields, or null when the record goes on (or the line is blank). */
-  push(text: string, line: number, byteOffset: number): { fields: string[]; line: number; byteOffset: number } | null {
-    if (!this.inQuotes) {
-      if (isBlank(text)) return null;
-      this.startLine = line;
-      this.startOffset = byteOffset;
-      this.fields = [];
-      this.field = '';
-      this.quoted = false;
-      this.chars = 0;
-    } else {
-      this.field += '\n';
-    }
-    this.chars += text.length + 1;
-    if (this.chars > this.maxRecordChars) {
-      fail(this.startLine, 'line-too-long', `the record starting at line ${this.startLine} is longer than ${Math.round(this.maxRecordChars / 1024)} KiB`);
-    }
-    const d = this.delimiter;
-    let i = 0;
-    while (i < text.length) {
-      const c = text[i]!;
-      if (this.inQuotes) {
-        if (c === '"') {
-          if (text[i + 1] === '"') {
-            this.field += '"';
-            i += 2;
-            continue;
-          }
-          this.inQuotes = false;
-          i += 1;
-          continue;
-        }
-        // Copy the run up to the next quote in one step.
-        const q = text.indexOf('"', i);
-        const end = q === -1 ? text.length : q;
-        this.field += text.slice(i, end);
-        i = end;
-        continue;
-      }
-      if (c === d) {
-        this.fields.push(this.field);
-        this.field = '';
-        this.quoted = false;
-        i += 1;
-        continue;
-      }
-      if (c === '"' && this.field === '' && !this.quoted) {
-        this.inQuotes = true;
-        this.quoted = true;
-        i += 1;
-        continue;
-      }
-      const next = text.indexOf(d, i);
-      const end = next === -1 ? text.length : next;
-      this.field += text.slice(i, end);
-      i = end;
-    }
-    if (this.inQuotes) return null;
-    this.fields.push(this.field);
-    return { fields: this.fields, line: this.startLine, byteOffset: this.startOffset };
-  }
-}
-
 const cell = (text: string): DatasetCell => (text === '' ? null : text);
 
 /** Header names as written, with blanks named column_<n> and repeats suffixed _2, _3 … so every key is unique. */
@@ -207,7 +119,9 @@ export function headerNames(fields: string[]): string[] {
 }
 
 async function* delimitedRecords(lines: AsyncIterable<RawLine>, delimiter: string, opts: Required<Pick<ParseOptions, 'maxLineBytes' | 'maxColumns' | 'raggedTolerance'>> & ParseOptions): AsyncGenerator<ParsedRecord> {
-  const reader = new DelimitedRecords(delimiter, opts.maxLineBytes);
+  const reader = new DelimitedRecords(delimiter, opts.maxLineBytes, (start) =>
+    fail(start, 'line-too-long', `the record starting at line ${start} is longer than ${Math.round(opts.maxLineBytes / 1024)} KiB`),
+  );
   let header = opts.header ?? null;
   let records = 0;
   let ragged = 0;
@@ -301,13 +215,6 @@ export function readRecords(filePath: string, format: DatasetFormat, options: Pa
   return parseRecords(stream, format, options);
 }
 
-/** The format a file name suggests, or null. */
-export function formatFromName(name: string | null | undefined): DatasetFormat | null {
-  const m = /\.(csv|tsv|tab|jsonl|ndjson)$/i.exec(name ?? '');
-  if (!m) return null;
-  const ext = m[1]!.toLowerCase();
-  return ext === 'csv' ? 'csv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : 'tsv';
-}
 
 /** Guesses the format from the first bytes: a JSON object, a tab-separated header, or CSV. */
 export function sniffFormat(head: Buffer): DatasetFormat {

@@ -25,7 +25,8 @@ export interface ReceivedUpload {
   file: ReceivedFile | null;
 }
 
-const HEAD_BYTES = 4096;
+// Enough for the first records of a typical labelled corpus: header detection and format sniffing read them.
+const HEAD_BYTES = 16_384;
 /** Bodies this far past the limit are refused at once, without reading them. */
 const HOPELESS_FACTOR = 4;
 

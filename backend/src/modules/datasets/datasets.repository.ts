@@ -1,9 +1,9 @@
-import { ACTIVE_TRAINING_STATUSES, type DatasetFormat, type DatasetType } from '@sokhan/common';
+import { ACTIVE_TRAINING_STATUSES, type DatasetFormat, type DatasetHeaderRow, type DatasetType } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
 import type { DatasetProfile, RowIndexEntry } from './dataset-profile.js';
 
 /** What metadata jsonb holds (the row index is stored there too, but only rowIndex() reads it). */
-export type DatasetMetadata = Omit<DatasetProfile, 'recordCount' | 'type' | 'rowIndex'> & { sizeBytes: number };
+export type DatasetMetadata = Omit<DatasetProfile, 'recordCount' | 'type' | 'rowIndex'> & { sizeBytes: number; headerRow?: DatasetHeaderRow | null };
 
 export interface DatasetRecord {
   id: string;

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import {
   datasetUploadFieldsSchema,
+  firstRecords,
+  formatFromName,
+  generatedColumnNames,
+  guessHeaderRow,
+  nonTextKind,
   type Dataset,
+  type DatasetFormat,
+  type DatasetHeaderRow,
   type DatasetDetail,
   type DatasetListQuery,
   type DatasetListResponse,
@@ -14,7 +23,7 @@ import {
 import { AppError, conflict, notFound } from '../../platform/http/errors.js';
 import { parse } from '../../platform/http/validate.js';
 import type { Logger } from '../../platform/logger.js';
-import { DatasetFileError, NO_RAGGED_LIMIT, formatFromName, readRecords, sniffFormat } from './dataset-parser.js';
+import { DatasetFileError, NO_RAGGED_LIMIT, readRecords, sniffFormat } from './dataset-parser.js';
 import { profileDatasetFile } from './dataset-profile.js';
 import { receiveUpload, type UploadSource } from './dataset-upload.js';
 import type { DatasetRecord, DatasetsRepository } from './datasets.repository.js';
@@ -48,9 +57,15 @@ export class DatasetsService {
       }
       const fields = parse(datasetUploadFieldsSchema, received.fields);
       const file = received.file;
+      const kind = nonTextKind(file.head);
+      if (kind) {
+        throw new AppError(422, 'INVALID_DATASET', `the file is not UTF-8 text (its first bytes are a ${kind} file)`, [
+          { line: 0, reason: 'not-text', kind, message: `the file is a ${kind} file, not CSV, TSV or JSONL text` },
+        ]);
+      }
       const format = fields.format ?? formatFromName(file.originalName) ?? sniffFormat(file.head);
       const storedName = `${randomUUID()}.${format}`;
-      await fs.rename(file.path, path.join(dir, storedName));
+      const headerRow = await storeWithHeader(file.path, path.join(dir, storedName), format, file.head, fields.header);
       const profile = await profileDatasetFile(path.join(dir, storedName), format, { type: fields.type, labelColumn: fields.labelColumn }).catch((err: unknown) => {
         if (err instanceof DatasetFileError) throw new AppError(422, 'INVALID_DATASET', err.message, [err.problem]);
         throw err;
@@ -67,7 +82,7 @@ export class DatasetsService {
         filePath: path.join(id, storedName),
         sizeBytes: file.sizeBytes,
         recordCount,
-        metadata: { ...rest, sizeBytes: file.sizeBytes },
+        metadata: { ...rest, sizeBytes: file.sizeBytes, headerRow },
         rowIndex,
       });
       this.deps.logger.info({ datasetId: id, userId, records: recordCount, bytes: file.sizeBytes, format }, 'dataset uploaded');
@@ -155,10 +170,36 @@ export function toDataset(r: DatasetRecord): Dataset {
     textColumn: m.textColumn,
     labelColumn: m.labelColumn,
     classCounts: m.classCounts,
+    headerRow: m.headerRow ?? (r.format === 'jsonl' ? null : { present: true, decidedBy: 'detected', reason: null }),
     skippedRows: m.skippedRows,
     skippedLines: m.skippedLines,
     inUse: r.in_use,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
+}
+
+/**
+ * Moves the upload into place. A CSV/TSV whose first row is data (as the user said, or as its first records show)
+ * gets a generated header line (column_1, column_2 …) written before it, so every later reader — the profile,
+ * row pages, training — reads all of its rows the same way.
+ */
+async function storeWithHeader(from: string, to: string, format: DatasetFormat, head: Buffer, said: 'present' | 'absent' | undefined): Promise<DatasetHeaderRow | null> {
+  if (format === 'jsonl') {
+    await fs.rename(from, to);
+    return null;
+  }
+  const delimiter = format === 'tsv' ? '\t' : ',';
+  const sample = firstRecords(head.toString('utf8'), delimiter);
+  const guess = guessHeaderRow(sample);
+  const headerRow: DatasetHeaderRow = said ? { present: said === 'present', decidedBy: 'user', reason: null } : { present: guess.present, decidedBy: 'detected', reason: guess.reason };
+  if (headerRow.present) {
+    await fs.rename(from, to);
+    return headerRow;
+  }
+  const columns = Math.max(1, ...sample.map((r) => r.length));
+  await fs.writeFile(to, `${generatedColumnNames(columns).join(delimiter)}\n`);
+  await pipeline(createReadStream(from), createWriteStream(to, { flags: 'a' }));
+  await fs.rm(from, { force: true });
+  return headerRow;
 }

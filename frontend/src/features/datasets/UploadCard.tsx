@@ -2,7 +2,17 @@ import { useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { DATASET_TYPES, datasetUploadFieldsSchema, type DatasetType } from '@sokhan/common';
+import {
+  DATASET_TYPES,
+  datasetUploadFieldsSchema,
+  firstRecords,
+  formatFromName,
+  guessHeaderRow,
+  nonTextKind,
+  type DatasetType,
+  type HeaderGuess,
+  type NonTextKind,
+} from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { Field } from '../../components/Field';
@@ -20,6 +30,23 @@ interface Progress {
   total: number;
   startedAt: number;
   bytesPerSecond: number;
+}
+
+/** What the form can tell from a file's first 64 KiB before sending it: not text at all, or its header row. */
+export interface FileLook {
+  notText: NonTextKind | null;
+  /** CSV/TSV only. */
+  header: HeaderGuess | null;
+}
+
+export async function lookAtFile(file: Blob & { name: string }): Promise<FileLook> {
+  const head = new Uint8Array(await file.slice(0, 65_536).arrayBuffer());
+  const notText = nonTextKind(head);
+  if (notText) return { notText, header: null };
+  const text = new TextDecoder().decode(head);
+  const format = formatFromName(file.name) ?? (text.trimStart().startsWith('{') ? 'jsonl' : 'csv');
+  if (format === 'jsonl') return { notText: null, header: null };
+  return { notText: null, header: guessHeaderRow(firstRecords(text, format === 'tsv' ? '\t' : ',')) };
 }
 
 /** Dataset names default to the file name without its extension. */
@@ -44,13 +71,21 @@ export function UploadCard() {
   const [error, setError] = useState<unknown>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [look, setLook] = useState<FileLook | null>(null);
+  // The user's answer to "is the first row column names?"; starts as the detection says.
+  const [headerPresent, setHeaderPresent] = useState(true);
 
   const choose = (picked: File | undefined | null) => {
     if (!picked) return;
     setFile(picked);
     setError(null);
     setErrors((e) => ({ ...e, file: '' }));
+    setLook(null);
     if (!name.trim()) setName(nameFromFile(picked.name));
+    void lookAtFile(picked).then((seen) => {
+      setLook(seen);
+      setHeaderPresent(seen.header?.present ?? true);
+    });
   };
 
   const onDrop = (e: DragEvent) => {
@@ -72,13 +107,15 @@ export function UploadCard() {
     const found: FieldErrors = checked.ok ? {} : { ...checked.errors };
     if (!file) found.file = t('datasets.upload.noFile');
     else if (file.size === 0) found.file = t('datasets.problems.empty-file');
+    else if (look?.notText) found.file = t(`datasets.notText.${look.notText}`);
     setErrors(found);
     if (!checked.ok || !file || found.file) return;
     const controller = new AbortController();
     abortRef.current = controller;
     setProgress({ loaded: 0, total: file.size, startedAt: performance.now(), bytesPerSecond: 0 });
     try {
-      const dataset = await datasetsApi.upload(api, checked.data, file, {
+      const withHeader = look?.header ? { ...checked.data, header: headerPresent ? ('present' as const) : ('absent' as const) } : checked.data;
+      const dataset = await datasetsApi.upload(api, withHeader, file, {
         signal: controller.signal,
         onProgress: (loaded, total) => {
           const now = performance.now();
@@ -144,6 +181,22 @@ export function UploadCard() {
             </p>
           )}
         </div>
+        {look?.notText && (
+          <Notice tone="danger">
+            <span data-testid="not-text">{t(`datasets.notText.${look.notText}`)}</span>
+          </Notice>
+        )}
+        {look?.header && (
+          <div className="header-choice" data-testid="header-choice" data-present={String(headerPresent)}>
+            <p className="field-hint">
+              {t(`datasets.header.${look.header.present ? 'detectedPresent' : 'detectedAbsent'}`)} {t(`datasets.header.reasons.${look.header.reason}`)}
+            </p>
+            <label className="checkbox">
+              <input type="checkbox" checked={headerPresent} onChange={(e) => setHeaderPresent(e.target.checked)} />
+              {t('datasets.header.firstRowIsHeader')}
+            </label>
+          </div>
+        )}
         <div className="form-row">
           <Field label={t('datasets.fields.name')} error={errors.name}>
             <input className="input" name="name" value={name} onChange={(e) => setName(e.target.value)} dir="auto" />

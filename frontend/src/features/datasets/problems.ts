@@ -4,6 +4,7 @@ import { ApiError } from '../../lib/api';
 
 const REASONS: ReadonlyArray<DatasetProblem['reason']> = [
   'empty-file',
+  'not-text',
   'no-rows',
   'invalid-utf8',
   'invalid-text',
@@ -27,6 +28,6 @@ export function datasetProblem(t: TFunction, error: unknown, formatNumber: (n: n
   if (!(error instanceof ApiError) || error.code !== 'INVALID_DATASET') return null;
   const problem = error.details?.find(isProblem);
   if (!problem) return null;
-  const reason = t(`datasets.problems.${problem.reason}`);
+  const reason = problem.reason === 'not-text' ? t(`datasets.notText.${problem.kind ?? 'binary'}`) : t(`datasets.problems.${problem.reason}`);
   return problem.line > 0 ? t('datasets.problemAtLine', { reason, line: formatNumber(problem.line) }) : reason;
 }

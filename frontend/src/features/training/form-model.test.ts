@@ -25,6 +25,7 @@ function dataset(over: Partial<DatasetDetail> = {}): DatasetDetail {
       { value: 'مثبت', count: 150 },
       { value: 'منفی', count: 150 },
     ],
+    headerRow: { present: true, decidedBy: 'detected', reason: 'names-like-a-header' },
     skippedRows: 0,
     skippedLines: [],
     inUse: false,
