@@ -51,6 +51,8 @@ export function buildApp(deps: AppDeps): Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/api/health' },
+      // One line per request at info (method, path, status, time, id); the headers only when debugging.
+      ...(logger.isLevelEnabled('debug') ? {} : { serializers: { req: briefRequest, res: briefResponse } }),
     }),
   );
   const lifecycle = deps.lifecycle;
@@ -85,6 +87,13 @@ export function buildApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+function briefRequest(req: { id?: unknown; method?: string; url?: string }) {
+  return { id: req.id, method: req.method, url: req.url };
+}
+function briefResponse(res: { statusCode?: number }) {
+  return { statusCode: res.statusCode };
 }
 
 /** The built SPA: hashed assets cached for a year, every other GET answered with index.html. */

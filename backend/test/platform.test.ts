@@ -167,3 +167,29 @@ describe('pool errors', () => {
     }
   });
 });
+
+describe('request log', () => {
+  it('writes one line per request at info without headers, and the headers at debug', async () => {
+    const { pino } = await import('pino');
+    const { buildApp } = await import('../src/app.js');
+    const { REDACT_PATHS } = await import('../src/platform/logger.js');
+    const t = await buildTestApp();
+    try {
+      for (const level of ['info', 'debug'] as const) {
+        const lines: Record<string, any>[] = [];
+        const logger = pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+        const app = buildApp({ config: t.config, logger, services: t.services });
+        await request(app).get('/api/nope').set('User-Agent', 'sokhan-log-test').set('Authorization', 'Bearer secret-token');
+        const done = lines.filter((l) => l.msg === 'request completed');
+        expect(done).toHaveLength(1);
+        expect(done[0]).toMatchObject({ level: 30, req: { method: 'GET', url: '/api/nope' }, res: { statusCode: 404 } });
+        expect(typeof done[0]!.responseTime).toBe('number');
+        if (level === 'info') expect(JSON.stringify(done[0])).not.toMatch(/sokhan-log-test|headers|secret-token/);
+        else expect(done[0]!.req.headers['user-agent']).toBe('sokhan-log-test');
+        expect(JSON.stringify(lines)).not.toContain('secret-token');
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
