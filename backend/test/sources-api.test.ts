@@ -103,6 +103,18 @@ describe('search and details', () => {
     expect(d.files.find((f) => f.path === 'README.md')).toMatchObject({ sha256: null, lfs: false });
   });
 
+  it('serves a model card as Markdown without its YAML header, null when there is none', async () => {
+    const card = await api(alice.token).get(`/api/sources/card/${PIPER}`);
+    expect(card.status).toBe(200);
+    expect(card.body.repoId).toBe(PIPER);
+    expect(card.body.markdown).toMatch(/^# Piper — fa_IR amir \(medium\)\n/);
+    expect(card.body.markdown).toContain('صدای مرد فارسی');
+    expect(card.body.markdown).not.toContain('license: cc-by-4.0');
+    const none = await api(alice.token).get(`/api/sources/card/${SLOW_A}`);
+    expect(none.body).toEqual({ repoId: SLOW_A, markdown: null });
+    expect((await api(alice.token).get('/api/sources/card/nobody/nothing')).status).toBe(404);
+  });
+
   it('answers 404 REPO_NOT_FOUND for unknown repos and 400 for malformed ids', async () => {
     const missing = await api(alice.token).get('/api/sources/model/nobody/nothing');
     expect([missing.status, missing.body.error.code]).toEqual([404, 'REPO_NOT_FOUND']);

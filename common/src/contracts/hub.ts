@@ -145,6 +145,15 @@ export const hubSearchResponseSchema = z.object({
 });
 export type HubSearchResponse = z.infer<typeof hubSearchResponseSchema>;
 
+/** `GET /api/sources/card/:owner/:name`: the model card (README.md) as Markdown, without its YAML header. */
+export const hubModelCardSchema = z.object({
+  /** The canonical id (after a rename). */
+  repoId: z.string(),
+  /** Null when the repository has no README.md (or it is too large to show). */
+  markdown: z.string().nullable(),
+});
+export type HubModelCard = z.infer<typeof hubModelCardSchema>;
+
 /** `GET /api/sources/model/:owner/:name` (or `:owner%2F:name`) query. */
 export const hubModelQuerySchema = z.object({
   revision: revisionSchema.optional(),

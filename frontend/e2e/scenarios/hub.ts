@@ -45,6 +45,8 @@ export const download: Scenario = {
     await goto(`/hub/${BIG_REPO}`);
     await page.getByRole('heading', { name: BIG_REPO }).waitFor();
     await page.getByTestId('selection-summary').waitFor();
+    // The model card (README.md) renders from Markdown, its YAML header left out.
+    await waitForText('the model card', page.getByTestId('model-readme'), (text) => text.length > 0 && !text.includes('license:'));
     await shot('model-details');
     // Slow the file host so the transfer lasts a few seconds and its progress can be watched.
     mirror.faults.throttleBytesPerSec = 5 * 1024 * 1024;

@@ -2,9 +2,9 @@ import { promises as fsp } from 'node:fs';
 import picomatch from 'picomatch';
 import { isValidRepoId, type HubSort } from '@sokhan/common';
 import { AppError } from '../../platform/http/errors.js';
-import { fetchFile, partPath, type FetchedFile, type PlannedFile } from './file-transfer.js';
+import { fetchFile, partPath, resolveUrl, type FetchedFile, type PlannedFile } from './file-transfer.js';
 import { hubBadResponse, hubOffline, unsafePath } from './hub.errors.js';
-import { HubHttp, type HubHttpOptions } from './hub.http.js';
+import { HubHttp, readText, type HubHttpOptions } from './hub.http.js';
 import { assertRepoId, fileTarget, isSafeRepoPath } from './hub.paths.js';
 import {
   hubModelInfoSchema,
@@ -213,6 +213,25 @@ export class HubClient {
       throw hubBadResponse(this.endpoint, `asked for ${repoId}, the model info is of ${JSON.stringify(info.id.slice(0, 120))}`);
     }
     return info;
+  }
+
+  /**
+   * A small text file of the repository (its model card, README.md) at a revision, or null when there is none or
+   * it is larger than `maxBytes`. Resolved like any file, so a mirror or the Hub's CDN may answer.
+   */
+  async readTextFile(repoId: string, filePath: string, opts: RepoOptions & { maxBytes: number }): Promise<string | null> {
+    this.online();
+    assertRepoId(repoId);
+    if (!isSafeRepoPath(filePath)) throw unsafePath(filePath);
+    let res;
+    try {
+      res = await this.http.get(resolveUrl(this.http, repoId, opts.revision ?? 'main', filePath), { token: opts.token, repoId, signal: opts.signal });
+    } catch (err) {
+      // The repository was just found: a 404 here is the file missing.
+      if (err instanceof AppError && err.code === 'REPO_NOT_FOUND') return null;
+      throw err;
+    }
+    return readText(res.body, opts.maxBytes).catch(() => null);
   }
 
   /** Every file of the repository at a revision (recursive tree, all Link pages). */

@@ -40,6 +40,13 @@ export function sourcesRoutes(sources: SourcesService): Router {
   r.get('/model/:owner/:name', details);
   r.get('/model/:repoId', details);
 
+  const card = async (req: Request, res: Response) => {
+    const { revision } = parseQuery(hubModelQuerySchema, req);
+    res.json(await sources.modelCard(currentUser(req).id, repoIdFrom(req), revision ?? 'main'));
+  };
+  r.get('/card/:owner/:name', card);
+  r.get('/card/:repoId', card);
+
   r.post('/download', async (req, res) => {
     const { record, created } = await sources.createDownload(currentUser(req), parseBody(createDownloadBodySchema, req));
     res.status(created ? 202 : 200).json(record);

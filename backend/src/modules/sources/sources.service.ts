@@ -1,7 +1,10 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type {
   CreateDownloadInput,
   DownloadListResponse,
   DownloadRecord,
+  HubModelCard,
   HubModelDetails,
   HubSearchInterpretation,
   HubSearchItem,
@@ -100,6 +103,21 @@ export class SourcesService {
     });
     const installed = await this.deps.repo.readyRepoIds(items.map((i) => i.id));
     return { items: items.map((m) => presentSearchItem(m, installed.has(m.id))), nextCursor: page.nextCursor, offline: false, interpreted };
+  }
+
+  /** The repository's model card (README.md) as Markdown without its YAML header; offline, the installed copy's. */
+  async modelCard(userId: string, repoId: string, revision = 'main'): Promise<HubModelCard> {
+    if (this.offline) {
+      const local = await this.deps.repo.getHubModel(repoId, revision);
+      if (!local || local.status !== 'ready' || !local.file_path) throw repoNotFound(repoId, `${repoId} is not installed and the Hub is switched off (HF_HUB_OFFLINE=1)`);
+      const text = await fs.readFile(path.join(local.file_path, 'README.md'), 'utf8').catch(() => null);
+      return { repoId, markdown: text === null || text.length > MAX_CARD_BYTES ? null : cardBody(text) };
+    }
+    return this.withUserToken(userId, async (token) => {
+      const info = await this.deps.hub.getModelInfo(repoId, { revision, token });
+      const text = await this.deps.hub.readTextFile(info.id, 'README.md', { revision: info.sha ?? revision, token, maxBytes: MAX_CARD_BYTES });
+      return { repoId: info.id, markdown: text === null ? null : cardBody(text) };
+    });
   }
 
   async details(userId: string, viewer: Viewer, repoId: string, revision = 'main'): Promise<HubModelDetails> {
@@ -381,4 +399,12 @@ function offlineDetails(row: ModelRow, installed: InstalledModel): HubModelDetai
     installed,
     offline: true,
   };
+}
+
+/** Model cards beyond this are not shown (the Hub's own are far smaller). */
+const MAX_CARD_BYTES = 512 * 1024;
+
+/** A model card's Markdown without its YAML metadata block (the Hub shows that part as tags). */
+function cardBody(text: string): string {
+  return text.replace(/^\uFEFF?---\r?\n[\s\S]*?\r?\n---[ \t]*(?:\r?\n|$)/, '').trim();
 }

@@ -8,12 +8,13 @@ import { useApi } from '../../app/services';
 import { Field } from '../../components/Field';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { CheckIcon, DownloadIcon, HeartIcon, LockIcon } from '../../components/icons';
-import { Badge, Button, Card, Loading, Ltr, Stat } from '../../components/ui';
+import { Badge, Button, Card, Loading, Ltr, Stat, TableWrap } from '../../components/ui';
 import { DownloadItem } from '../downloads/DownloadItem';
 import { useSettings } from '../settings/use-settings-sync';
 import { parsePatterns, selectFiles } from './glob';
 import { hubApi, hubKeys, repoIdOf } from './hub.api';
 import { HubError } from './HubPage';
+import { renderModelCard } from './model-card';
 import { TaskLabel } from './task-label';
 
 export function ModelPage() {
@@ -101,7 +102,24 @@ function ModelDetails({ model }: { model: HubModelDetails }) {
       )}
 
       <DownloadPanel model={model} />
+      <ModelCardSection repoId={model.id} />
     </>
+  );
+}
+
+/** The repository's README (its model card), rendered from sanitized Markdown. */
+function ModelCardSection({ repoId }: { repoId: string }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const card = useQuery({ queryKey: hubKeys.card(repoId), queryFn: ({ signal }) => hubApi.card(api, repoId, signal), retry: false, staleTime: 300_000 });
+  const html = useMemo(() => (card.data?.markdown ? renderModelCard(card.data.markdown) : null), [card.data]);
+  return (
+    <Card title={t('hub.card.title')} className="model-card-readme">
+      {card.isPending && <Loading />}
+      {card.error && <ErrorNotice error={card.error} />}
+      {card.data && !html && <p className="muted">{t('hub.card.none')}</p>}
+      {html && <div className="markdown" data-testid="model-readme" dangerouslySetInnerHTML={{ __html: html }} />}
+    </Card>
   );
 }
 
@@ -154,7 +172,7 @@ function DownloadPanel({ model }: { model: HubModelDetails }) {
   return (
     <div className="grid model-layout">
       <Card title={t('hub.files')} className="files-card">
-        <div className="table-wrap">
+        <TableWrap label={t('hub.files')}>
           <table className="table">
             <thead>
               <tr>
@@ -180,7 +198,7 @@ function DownloadPanel({ model }: { model: HubModelDetails }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </Card>
       <Card title={t('hub.downloadTitle')} className="download-card">
         {model.installed?.status === 'ready' && !current && (

@@ -8,6 +8,7 @@ import type {
   HubTokenValidation,
   InstalledListResponse,
   InstalledModel,
+  HubModelCard,
 } from '@sokhan/common';
 import type { ApiClient } from '../../lib/api';
 
@@ -24,6 +25,7 @@ export interface SearchParams {
 export const hubKeys = {
   search: (p: Omit<SearchParams, 'cursor'>) => ['hub', 'search', p] as const,
   model: (repoId: string, revision?: string) => ['hub', 'model', repoId, revision ?? 'main'] as const,
+  card: (repoId: string) => ['hub', 'card', repoId] as const,
   downloads: ['downloads'] as const,
   download: (id: string) => ['download', id] as const,
   installed: ['installed'] as const,
@@ -53,6 +55,7 @@ export const hubApi = {
     }),
   model: (api: ApiClient, repoId: string, revision?: string, signal?: AbortSignal) =>
     api.get<HubModelDetails>(`/api/sources/model/${repoPath(repoId)}`, { query: { revision }, signal }),
+  card: (api: ApiClient, repoId: string, signal?: AbortSignal) => api.get<HubModelCard>(`/api/sources/card/${repoPath(repoId)}`, { signal }),
   download: (api: ApiClient, body: CreateDownloadBody) => api.post<DownloadRecord>('/api/sources/download', body),
   downloads: (api: ApiClient, query: { limit?: number; offset?: number; status?: string } = {}) =>
     api.get<DownloadListResponse>('/api/sources/downloads', { query }),
