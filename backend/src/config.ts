@@ -55,10 +55,18 @@ const envSchema = z.object({
   HUB_RETRIES: int(4, 0, 10),
   DOWNLOAD_CONCURRENCY: int(2, 1, 16),
   DOWNLOAD_FILE_CONCURRENCY: int(4, 1, 32),
+  /** Parallel Range requests per large file; 1 fetches every file as one stream. */
+  DOWNLOAD_CONNECTIONS: int(8, 1, 32),
+  /** Files of at least this many MiB are fetched as parallel ranges. */
+  DOWNLOAD_CHUNKED_MIN_MB: int(32, 1, 1_000_000),
+  /** Connections one download may have open, over all its files (file concurrency and chunks together). */
+  DOWNLOAD_MAX_CONNECTIONS: int(8, 1, 64),
+  /** Connections to one host over all downloads. */
+  DOWNLOAD_HOST_CONNECTIONS: int(16, 1, 256),
   MODELS_DIR: z.string().default('./models'),
   DATASETS_DIR: z.string().default('./datasets'),
   CHECKPOINTS_DIR: z.string().default('./checkpoints'),
-  DATASET_MAX_MB: int(200, 1, 100_000),
+  DATASET_MAX_MB: int(1024, 1, 100_000),
   TRAINING_CONCURRENCY: int(1, 1, 16),
   TF_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TTS_MAX_CHARS: int(2000, 10, 100_000),
@@ -91,6 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.DOWNLOAD_CONNECTIONS > e.DOWNLOAD_MAX_CONNECTIONS) {
+    throw new ConfigError([`DOWNLOAD_CONNECTIONS: ${e.DOWNLOAD_CONNECTIONS} is more than DOWNLOAD_MAX_CONNECTIONS (${e.DOWNLOAD_MAX_CONNECTIONS})`]);
+  }
   const abs = (p: string) => path.resolve(rootDir, p);
   return {
     ...e,

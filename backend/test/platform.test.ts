@@ -33,6 +33,14 @@ describe('config', () => {
     expect(c.paths.models).toBe('/srv/sokhan/models');
   });
 
+  it('keeps the connections of one file within the bound of a download', () => {
+    const c = loadConfig(secrets);
+    expect([c.DOWNLOAD_CONNECTIONS, c.DOWNLOAD_CHUNKED_MIN_MB, c.DOWNLOAD_MAX_CONNECTIONS, c.DOWNLOAD_HOST_CONNECTIONS]).toEqual([8, 32, 8, 16]);
+    expect(loadConfig({ ...secrets, DOWNLOAD_CONNECTIONS: '1' }).DOWNLOAD_CONNECTIONS).toBe(1);
+    expect(() => loadConfig({ ...secrets, DOWNLOAD_CONNECTIONS: '12' })).toThrow(/DOWNLOAD_CONNECTIONS: 12 is more than DOWNLOAD_MAX_CONNECTIONS \(8\)/);
+    expect(() => loadConfig({ ...secrets, DOWNLOAD_CONNECTIONS: '0' })).toThrow(ConfigError);
+  });
+
   it('never lets bcrypt cost go below 10', () => {
     expect(() => loadConfig({ ...secrets, BCRYPT_COST: '8' })).toThrow(ConfigError);
   });

@@ -13,6 +13,8 @@ export interface DownloadProgressEvent {
   progress: number;
   speedBps: number;
   etaSeconds: number | null;
+  /** Connections the download has open now (more than one while a large file goes as parallel ranges); absent from older servers. */
+  connections?: number;
 }
 export interface DownloadCompleteEvent {
   id: string;

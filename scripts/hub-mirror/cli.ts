@@ -1,5 +1,5 @@
 /**
- * npm run hub-mirror -- --dir <folder> [--port 8089] [--file-port 8090] [--host 127.0.0.1] [--fixtures] [--big-mb N] [--throttle-mbps N]
+ * npm run hub-mirror -- --dir <folder> [--port 8089] [--file-port 8090] [--host 127.0.0.1] [--fixtures] [--big-mb N] [--throttle-mb-per-s N] [--ignore-range]
  * Serves a folder of repositories with the Hugging Face Hub's HTTP API, for air-gapped labs and local testing.
  */
 import { promises as fsp } from 'node:fs';
@@ -18,7 +18,8 @@ const USAGE = `Usage: npm run hub-mirror -- --dir <folder> [options]
   --public-file-url <url>  file host URL clients use, when behind a reverse proxy
   --fixtures            write the Persian fixture repositories first (when the folder is empty)
   --big-mb <n>          with --fixtures: also write a repository with one n-MiB file
-  --throttle-mbps <n>   cap file-host bandwidth per response at n MB/s (to emulate a real link)
+  --throttle-mb-per-s <n> cap file-host bandwidth per response (so per connection, as CDNs do) at n MB/s
+  --ignore-range        answer Range requests on the file host with the whole file (200), as some hosts do
   -h, --help            this text`;
 
 function portOf(raw: string | undefined, fallback: number, flag: string): number {
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
       'public-file-url': { type: 'string' },
       fixtures: { type: 'boolean', default: false },
       'big-mb': { type: 'string' },
-      'throttle-mbps': { type: 'string' },
+      'throttle-mb-per-s': { type: 'string' },
+      'ignore-range': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
@@ -62,8 +64,8 @@ async function main(): Promise<void> {
   const port = portOf(values.port, 8089, '--port');
   const filePort = portOf(values['file-port'], port === 0 ? 0 : port + 1, '--file-port');
   const host = values.host ?? '127.0.0.1';
-  const throttle = values['throttle-mbps'] === undefined ? 0 : Number(values['throttle-mbps']);
-  if (!Number.isFinite(throttle) || throttle < 0) throw new Error(`--throttle-mbps must be a number, got "${values['throttle-mbps']}"`);
+  const throttle = values['throttle-mb-per-s'] === undefined ? 0 : Number(values['throttle-mb-per-s']);
+  if (!Number.isFinite(throttle) || throttle < 0) throw new Error(`--throttle-mb-per-s must be a number, got "${values['throttle-mb-per-s']}"`);
 
   if (values.fixtures) {
     if (await isEmptyDir(dir)) {
@@ -85,7 +87,10 @@ async function main(): Promise<void> {
     filePort,
     host,
     prewarm: false,
-    ...(throttle > 0 ? { faults: { throttleBytesPerSec: Math.round(throttle * 1_000_000) } } : {}),
+    faults: {
+      ...(throttle > 0 ? { throttleBytesPerSec: Math.round(throttle * 1_000_000) } : {}),
+      ...(values['ignore-range'] ? { ignoreRange: true } : {}),
+    },
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
     ...(values['public-file-url'] ? { publicFileHostUrl: values['public-file-url'] } : {}),
   });

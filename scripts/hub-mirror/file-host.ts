@@ -119,7 +119,7 @@ export function createFileHostHandler(deps: FileHostDeps) {
     await sendFile(
       req,
       res,
-      { absPath: file.absPath, size: file.size, mtimeMs: file.mtimeMs, relPath: file.path, repoId, etag: `"${file.sha256}"` },
+      { absPath: file.absPath, size: file.size, mtimeMs: file.mtimeMs, relPath: file.path, repoId, etag: `"${file.sha256}${faults.etagSuffix ?? ''}"` },
       {
         faults,
         stats,

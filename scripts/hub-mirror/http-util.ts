@@ -99,7 +99,7 @@ export interface BodyOptions {
   end: number;
   faults: MirrorFaults;
   stats: HubMirrorStats;
-  /** Serve every byte inverted (the corruptFile fault). */
+  /** Serve every byte inverted (the corruptFile fault), or only the byte at `faults.corruptByteAt`. */
   corrupt: boolean;
   /** When set, the dropAfterBytes fault applies to this body, remembered under this key. */
   drop: { key: string; dropped: Set<string> } | null;
@@ -128,11 +128,13 @@ export async function streamFileBody(res: ServerResponse, opts: BodyOptions): Pr
   }
   const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
   let sent = 0;
+  let read = opts.start;
   let rateBase = { rate: 0, at: 0, bytes: 0 };
   try {
     for await (const raw of stream) {
       let chunk = raw as Buffer;
-      if (opts.corrupt) chunk = invert(chunk);
+      if (opts.corrupt) chunk = corrupted(chunk, read, faults.corruptByteAt);
+      read += chunk.length;
       while (chunk.length > 0) {
         if (res.destroyed) return;
         const rate = faults.throttleBytesPerSec ?? 0;
@@ -176,6 +178,15 @@ export async function streamFileBody(res: ServerResponse, opts: BodyOptions): Pr
   } finally {
     stream.destroy();
   }
+}
+
+/** The chunk (starting at file offset `at`) with every byte inverted, or only the one at file offset `only`. */
+function corrupted(chunk: Buffer, at: number, only: number | undefined): Buffer {
+  if (only === undefined) return invert(chunk);
+  if (only < at || only >= at + chunk.length) return chunk;
+  const out = Buffer.from(chunk);
+  out[only - at] = (out[only - at] ?? 0) ^ 0xff;
+  return out;
 }
 
 function invert(chunk: Buffer): Buffer {

@@ -454,6 +454,38 @@ describe('faults', () => {
     expect((await fetch(`${mirror.url}/api/models/${id}`)).status).toBe(200);
   });
 
+  it('changes the file host ETag with etagSuffix, so If-Range with the old one gets the whole file', async () => {
+    const id = 'sokhan-lab/piper-fa-amir-medium';
+    const f = file(id, 'fa_IR-amir-medium.onnx');
+    const target = await redirectTarget(id, f.path);
+    const before = await fetch(target, { headers: { Range: 'bytes=0-9' } });
+    expect(before.status).toBe(206);
+    expect(before.headers.get('etag')).toBe(`"${f.sha256}"`);
+    await before.arrayBuffer();
+
+    mirror.faults.etagSuffix = '-v2';
+    const after = await fetch(target, { headers: { Range: 'bytes=0-9', 'If-Range': `"${f.sha256}"` } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).toBe(`"${f.sha256}-v2"`);
+    expect(Buffer.from(await after.arrayBuffer()).length).toBe(f.size);
+    const same = await fetch(target, { headers: { Range: 'bytes=0-9', 'If-Range': `"${f.sha256}-v2"` } });
+    expect([same.status, Buffer.from(await same.arrayBuffer()).length]).toEqual([206, 10]);
+  });
+
+  it('corrupts only the byte at corruptByteAt, in whichever range carries it', async () => {
+    const id = 'sokhan-lab/piper-fa-amir-medium';
+    const f = file(id, 'fa_IR-amir-medium.onnx');
+    const good = Buffer.from(await (await fetch(await redirectTarget(id, f.path))).arrayBuffer());
+    mirror.faults.corruptFile = f.path;
+    mirror.faults.corruptByteAt = 1000;
+    const target = await redirectTarget(id, f.path);
+    const head = Buffer.from(await (await fetch(target, { headers: { Range: 'bytes=0-999' } })).arrayBuffer());
+    const tail = Buffer.from(await (await fetch(target, { headers: { Range: 'bytes=990-' } })).arrayBuffer());
+    expect(head.equals(good.subarray(0, 1000))).toBe(true);
+    const diff = [...tail.keys()].filter((i) => tail[i] !== good[990 + i]);
+    expect(diff).toEqual([10]);
+  });
+
   it('throttles file bodies so progress can be observed mid-file', async () => {
     const id = 'sokhan-lab/piper-fa-amir-medium';
     const f = file(id, 'fa_IR-amir-medium.onnx');

@@ -10,13 +10,20 @@ export interface MirrorFaults {
   dropAlways?: boolean;
   /** The file host answers 200 with the full body to Range requests. */
   ignoreRange?: boolean;
+  /** Appended to the file host's ETags (inside the quotes): the content changed, as far as a client can tell. */
+  etagSuffix?: string;
   /** Serve wrong bytes (same length) for this file: a repo path (`model.onnx`) or `owner/name/model.onnx`. */
   corruptFile?: string;
+  /** With corruptFile: flip only the byte at this file offset (one bad piece of a file fetched in ranges). */
+  corruptByteAt?: number;
   /** Answer the next N requests (either host) with 503. */
   failNext5xx?: number;
   /** Wait this long before answering any request (either host). */
   delayMs?: number;
-  /** Cap the body rate of file bodies (either host), re-read per chunk of a throttled response. */
+  /**
+   * Cap the body rate of file bodies (either host), re-read per chunk of a throttled response. The cap is per
+   * response, so per connection, as CDNs cap each connection: parallel ranges add up.
+   */
   throttleBytesPerSec?: number;
   /**
    * repo id → extra untrusted file names (`../evil.sh`, `/etc/x`, `a\\b`, `C:/x`) listed in siblings, tree and

@@ -1,13 +1,16 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../../platform/http/errors.js';
 import { fileCheckFailed, hubBadResponse, hubUnreachable, unsafePath } from './hub.errors.js';
 import type { HubHttp } from './hub.http.js';
 import { ensureInside, fileTarget } from './hub.paths.js';
+import { bytesDone, chunkLength, chunkStart, contiguousEnd, fitsFile, newChunkMap, type ChunkMap, type ChunkStore } from './chunk-plan.js';
+import { FileHasher, type FileDigests } from './file-hasher.js';
+import { BackgroundSync, PartWriter } from './part-writer.js';
+import { ContentChanged, fetchRanges, RangeIgnored } from './range-fetch.js';
+import type { TransferSettings } from './transfer-settings.js';
 
 /** One file of a download plan, with what it must be once on disk. */
 export interface PlannedFile {
@@ -38,6 +41,8 @@ export interface FetchFileOptions {
   /** Consecutive failed attempts without progress before giving up (default 5). */
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** Parallel ranges, chunk maps and connection bounds; without them the file goes as one unbounded stream. */
+  transfer?: TransferSettings | null;
 }
 
 export interface FetchedFile {
@@ -51,8 +56,10 @@ export interface FetchedFile {
   resumedFrom: number;
 }
 
-/** Per-file write buffer: bounds memory per file in flight and lets writes batch. */
-const WRITE_BUFFER = 4 * 1024 * 1024;
+/** Bytes a single stream may hold while its previous write is on its way to disk. */
+const WRITE_BATCH = 4 * 1024 * 1024;
+/** A file whose content keeps changing under us (another ETag each time) is given up after this many restarts. */
+const MAX_CONTENT_RESTARTS = 3;
 
 const FS_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 const FS_ERRORS = new Set(['EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'EBADF', 'ENOENT']);
@@ -75,33 +82,6 @@ export function resolveUrl(http: HubHttp, repoId: string, commit: string, filePa
   return http.url(`/${repoId}/resolve/${encodeURIComponent(commit)}/${encodedPath}`);
 }
 
-interface Hashers {
-  sha256: Hash;
-  git: Hash | null;
-}
-
-function newHashers(file: PlannedFile): Hashers {
-  const git = file.gitOid ? createHash('sha1').update(`blob ${file.size}\0`) : null;
-  return { sha256: createHash('sha256'), git };
-}
-
-/** Hashes the first `length` bytes of a file (a `.part` being resumed), streaming. */
-async function hashPrefix(file: string, length: number, hashers: Hashers, signal?: AbortSignal): Promise<void> {
-  if (length === 0) return;
-  const stream = createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1 << 20 });
-  await pipeline(
-    stream,
-    async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        hashers.sha256.update(chunk);
-        hashers.git?.update(chunk);
-      }
-      yield* [];
-    },
-    signal ? { signal } : {},
-  );
-}
-
 async function sizeOf(file: string): Promise<number | null> {
   const st = await fsp.stat(file).catch(() => null);
   return st?.isFile() ? st.size : null;
@@ -118,25 +98,26 @@ async function prepareFolder(dest: string, target: string): Promise<void> {
   if (part && !part.isFile()) throw unsafePath(partPath(target));
 }
 
-function checkDigests(file: PlannedFile, size: number, hashers: Hashers): { ok: true; sha256: string } | { ok: false; why: string } {
-  const sha256 = hashers.sha256.digest('hex');
+function newHasher(file: string, planned: PlannedFile): FileHasher {
+  return new FileHasher(file, { gitSize: planned.gitOid ? planned.size : null });
+}
+
+function checkDigests(file: PlannedFile, size: number, d: FileDigests): { ok: true; sha256: string } | { ok: false; why: string } {
   if (size !== file.size) return { ok: false, why: `size ${size} is not the expected ${file.size}` };
-  if (file.sha256 && sha256 !== file.sha256.toLowerCase()) return { ok: false, why: `sha256 ${sha256} is not the expected ${file.sha256}` };
-  if (file.gitOid && hashers.git) {
-    const oid = hashers.git.digest('hex');
-    if (oid !== file.gitOid.toLowerCase()) return { ok: false, why: `git oid ${oid} is not the expected ${file.gitOid}` };
+  if (file.sha256 && d.sha256 !== file.sha256.toLowerCase()) return { ok: false, why: `sha256 ${d.sha256} is not the expected ${file.sha256}` };
+  if (file.gitOid && d.gitOid !== null && d.gitOid !== file.gitOid.toLowerCase()) {
+    return { ok: false, why: `git oid ${d.gitOid} is not the expected ${file.gitOid}` };
   }
-  return { ok: true, sha256 };
+  return { ok: true, sha256: d.sha256 };
 }
 
 /** Is the file already in place with the right content? Hashes it to be sure. */
-async function verifyExisting(target: string, file: PlannedFile, signal?: AbortSignal): Promise<string | null> {
+async function verifyExisting(target: string, file: PlannedFile): Promise<string | null> {
   const size = await sizeOf(target);
-  if (size === null) return null;
-  if (size !== file.size) return null;
-  const hashers = newHashers(file);
-  await hashPrefix(target, size, hashers, signal);
-  const check = checkDigests(file, size, hashers);
+  if (size === null || size !== file.size) return null;
+  const hasher = newHasher(target, file);
+  hasher.advance(size);
+  const check = checkDigests(file, size, await hasher.digest());
   return check.ok ? check.sha256 : null;
 }
 
@@ -146,153 +127,332 @@ function parseContentRange(value: string | undefined): { start: number; total: n
   return { start: Number(m[1]), total: m[3] === '*' ? null : Number(m[3]) };
 }
 
+/** What a `.part` holds: pieces described by a stored chunk map, or a contiguous prefix (single stream). */
+type Resume = { kind: 'chunks'; map: ChunkMap } | { kind: 'prefix'; offset: number };
+
 /**
- * Downloads one file into `<dest>/<path>.part`, resuming from what is there (Range; a 200 answer restarts it),
- * hashing as it streams, then checks size and digests and renames it into place atomically.
+ * Reads how far a `.part` got. Its chunk map, when one is stored and still fits, says which pieces are on disk;
+ * without one the `.part` is a prefix (as a single stream writes it). A `.part` whose map no longer fits has
+ * bytes at unknown places and starts over (emptied first, then the map goes, so no crash leaves it misread).
+ */
+async function readResume(part: string, file: PlannedFile, store: ChunkStore | null): Promise<Resume> {
+  const size = await sizeOf(part);
+  const map = store ? await store.load(part) : null;
+  if (size === null) {
+    if (map) await store!.remove(part);
+    return { kind: 'prefix', offset: 0 };
+  }
+  if (map) {
+    if (fitsFile(map, file.size, file.sha256) && size === file.size) return { kind: 'chunks', map };
+    await fsp.truncate(part, 0);
+    await store!.remove(part);
+    return { kind: 'prefix', offset: 0 };
+  }
+  if (size > file.size) {
+    await fsp.truncate(part, 0);
+    return { kind: 'prefix', offset: 0 };
+  }
+  return { kind: 'prefix', offset: size };
+}
+
+/** A map for a file whose first `prefix` bytes are already on disk. */
+function mapFromPrefix(file: PlannedFile, connections: number, prefix: number): ChunkMap {
+  const map = newChunkMap(file.size, file.sha256, connections);
+  for (let i = 0; i < map.done.length; i += 1) {
+    map.done[i] = Math.max(0, Math.min(chunkLength(map, i), prefix - chunkStart(map, i)));
+  }
+  return map;
+}
+
+async function syncAndClose(fh: FileHandle): Promise<void> {
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+interface Job {
+  opts: FetchFileOptions;
+  file: PlannedFile;
+  target: string;
+  part: string;
+  url: string;
+  /** Sets the bytes of this file accounted so far (reported to onBytes as a delta). */
+  account: (total: number, network: boolean) => void;
+  /** Bytes found on disk when the file started, for the result. */
+  resumedFrom: number | null;
+}
+
+/**
+ * Downloads one file into `<dest>/<path>.part`, then checks size and digests and renames it into place
+ * atomically. Large files (in a transfer scope with more than one connection) go as parallel ranges with a
+ * persisted chunk map; others as one stream, resuming from the `.part` prefix (Range; a 200 restarts it).
+ * sha256 is computed by a worker thread reading back what was written, so it costs little at the end.
  */
 export async function fetchFile(opts: FetchFileOptions): Promise<FetchedFile> {
-  const { file, signal } = opts;
+  const { file } = opts;
   const target = fileTarget(opts.dest, file.path);
   const part = partPath(target);
   const onBytes = opts.onBytes ?? (() => undefined);
-  const maxAttempts = opts.maxAttempts ?? 5;
   await prepareFolder(opts.dest, target).catch((err: unknown) => {
     throw fsError(err, file.path) ?? err;
   });
 
-  const present = await verifyExisting(target, file, signal);
-  if (present) {
-    await fsp.rm(part, { force: true });
-    onBytes(file.size, false);
-    return { path: file.path, size: file.size, sha256: present, lfs: file.lfs, skipped: true, resumedFrom: 0 };
-  }
-  await fsp.rm(target, { force: true });
-
-  let failures = 0;
-  let resumedFrom = 0;
-  let counted = 0; // bytes of this file reported through onBytes
-  const account = (total: number, network: boolean) => {
-    if (total !== counted) onBytes(total - counted, network);
-    counted = total;
-  };
-
   try {
-    for (;;) {
-      let offset = (await sizeOf(part)) ?? 0;
-      if (offset > file.size) {
-        await fsp.truncate(part, 0);
-        offset = 0;
-      }
-      const hashers = newHashers(file);
-      await hashPrefix(part, offset, hashers, signal);
-      if (counted === 0 && offset > 0) resumedFrom = offset;
-      account(offset, false);
-
-      let written = offset;
-      if (offset < file.size || file.size === 0) {
-        const res = await opts.http.get(resolveUrl(opts.http, opts.repoId, opts.commit, file.path), {
-          token: opts.token,
-          repoId: opts.repoId,
-          signal,
-          headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
-          accept416: true,
-          highWaterMark: 1024 * 1024,
-        });
-        const linked = res.hops.map((h) => h['x-linked-size']).find((v) => v !== undefined);
-        if (linked !== undefined && Number(linked) !== file.size) {
-          await res.body.dump().catch(() => undefined);
-          throw fileCheckFailed(file.path, `the Hub reports ${linked} bytes, the file list ${file.size}`);
-        }
-        if (res.status === 416) {
-          await res.body.dump().catch(() => undefined);
-          // Nothing past our offset: either we have it all, or the .part is wrong and starts over.
-          if (offset !== file.size) {
-            await fsp.truncate(part, 0);
-            if (++failures >= maxAttempts) throw hubBadResponse(opts.http.endpoint, `range refused for ${file.path}`);
-            continue;
-          }
-        } else {
-          let append = offset > 0;
-          if (res.status === 206) {
-            const range = parseContentRange(res.headers['content-range']);
-            if (!range || range.start !== offset || (range.total !== null && range.total !== file.size)) {
-              await res.body.dump().catch(() => undefined);
-              await fsp.truncate(part, 0);
-              if (++failures >= maxAttempts) throw hubBadResponse(opts.http.endpoint, `wrong range answer for ${file.path}`);
-              continue;
-            }
-          } else if (offset > 0) {
-            // 200 to a Range request: the server sends everything; start this file again from zero.
-            append = false;
-            written = 0;
-            resumedFrom = 0;
-            account(0, false);
-            const fresh = newHashers(file);
-            hashers.sha256 = fresh.sha256;
-            hashers.git = fresh.git;
-          }
-          const before = written;
-          try {
-            // A synchronous Transform hashes each chunk on its way to disk; a large write buffer lets the
-            // file stream batch chunks into writev calls. Memory stays bounded by the buffers, not the file.
-            const meter = new Transform({
-              readableHighWaterMark: WRITE_BUFFER,
-              writableHighWaterMark: WRITE_BUFFER,
-              transform(chunk: Buffer, _enc, done) {
-                written += chunk.length;
-                if (written > file.size) {
-                  done(fileCheckFailed(file.path, `more than the expected ${file.size} bytes`));
-                  return;
-                }
-                hashers.sha256.update(chunk);
-                hashers.git?.update(chunk);
-                account(written, true);
-                done(null, chunk);
-              },
-            });
-            await pipeline(
-              res.body,
-              meter,
-              createWriteStream(part, { flags: append ? 'a' : 'w', highWaterMark: WRITE_BUFFER }),
-              signal ? { signal } : {},
-            );
-          } catch (err) {
-            if (signal?.aborted || err instanceof AppError) throw err;
-            const disk = fsError(err, file.path);
-            if (disk) throw disk;
-            // A dropped connection or an idle timeout: resume from what reached the disk.
-            failures = written > before ? 1 : failures + 1;
-            if (failures >= maxAttempts) {
-              const why = (err as { code?: string; message?: string })?.code ?? (err as Error)?.message ?? 'connection lost';
-              throw hubUnreachable(opts.http.endpoint, `the transfer of ${file.path} kept failing (${why})`);
-            }
-            await sleep(Math.min(5000, (opts.retryBaseMs ?? 250) * 2 ** (failures - 1)), undefined, signal ? { signal } : undefined);
-            continue;
-          }
-          if (written < file.size) {
-            if (++failures >= maxAttempts) throw fileCheckFailed(file.path, `only ${written} of ${file.size} bytes arrived`);
-            continue;
-          }
-        }
-      }
-
-      const check = checkDigests(file, written, hashers);
-      if (!check.ok) {
-        await fsp.rm(part, { force: true });
-        account(0, false);
-        throw fileCheckFailed(file.path, check.why);
-      }
-      const handle = await fsp.open(part, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fsp.rename(part, target);
-      return { path: file.path, size: file.size, sha256: check.sha256, lfs: file.lfs, skipped: false, resumedFrom };
+    const present = await verifyExisting(target, file);
+    if (present) {
+      await fsp.rm(part, { force: true });
+      onBytes(file.size, false);
+      return { path: file.path, size: file.size, sha256: present, lfs: file.lfs, skipped: true, resumedFrom: 0 };
     }
+    await fsp.rm(target, { force: true });
+
+    let counted = 0; // bytes of this file reported through onBytes
+    const job: Job = {
+      opts,
+      file,
+      target,
+      part,
+      url: resolveUrl(opts.http, opts.repoId, opts.commit, file.path),
+      account: (total, network) => {
+        if (total !== counted) onBytes(total - counted, network);
+        counted = total;
+      },
+      resumedFrom: null,
+    };
+    const scope = opts.transfer ?? null;
+    if (scope && scope.connections > 1 && file.size >= Math.max(1, scope.chunkedMinBytes)) {
+      const done = await fetchChunked(job, scope);
+      if (done) return done;
+    }
+    return await fetchSingle(job, scope);
   } catch (err) {
-    if (signal?.aborted) throw err;
+    if (opts.signal?.aborted) throw err;
     throw fsError(err, file.path) ?? err;
+  }
+}
+
+/** Checks the digests, then fsyncs and renames the `.part` into place; a mismatch removes the `.part`. */
+async function finish(job: Job, fh: FileHandle, hasher: FileHasher, size: number): Promise<FetchedFile> {
+  let digests: FileDigests;
+  try {
+    digests = await hasher.digest();
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+  const check = checkDigests(job.file, size, digests);
+  if (!check.ok) {
+    await fh.close();
+    await fsp.rm(job.part, { force: true });
+    job.account(0, false);
+    throw fileCheckFailed(job.file.path, check.why);
+  }
+  await syncAndClose(fh);
+  await fsp.rename(job.part, job.target);
+  const f = job.file;
+  return { path: f.path, size: f.size, sha256: check.sha256, lfs: f.lfs, skipped: false, resumedFrom: job.resumedFrom ?? 0 };
+}
+
+/** Parallel ranges; null when the host ignores Range (the `.part` is emptied and the file goes as one stream). */
+async function fetchChunked(job: Job, scope: TransferSettings): Promise<FetchedFile | null> {
+  const { file, part, opts } = job;
+  const store = scope.chunks;
+  for (let restarts = 0; ; restarts += 1) {
+    const resume = await readResume(part, file, store);
+    let map: ChunkMap;
+    if (resume.kind === 'chunks') {
+      map = resume.map;
+    } else {
+      map = mapFromPrefix(file, scope.connections, resume.offset);
+      // The map is stored before any byte lands past the prefix: a `.part` with holes always has one.
+      await store.save(part, map);
+      await (await fsp.open(part, 'a')).close();
+      await fsp.truncate(part, file.size);
+    }
+    job.resumedFrom ??= bytesDone(map);
+    job.account(bytesDone(map), false);
+
+    const fh = await fsp.open(part, 'r+');
+    const hasher = newHasher(part, file);
+    hasher.advance(contiguousEnd(map));
+    try {
+      await fetchRanges({
+        http: opts.http,
+        url: job.url,
+        repoId: opts.repoId,
+        token: opts.token,
+        filePath: file.path,
+        fh,
+        map,
+        store,
+        partFile: part,
+        connections: scope.connections,
+        budget: scope.budget,
+        signal: opts.signal,
+        onWritten: (total) => {
+          job.account(total, true);
+          hasher.advance(contiguousEnd(map));
+        },
+        maxAttempts: opts.maxAttempts ?? 5,
+        retryBaseMs: opts.retryBaseMs ?? 250,
+      });
+    } catch (err) {
+      await fh.close();
+      await hasher.close();
+      if (err instanceof RangeIgnored) {
+        await fsp.truncate(part, 0);
+        await store.remove(part);
+        job.account(0, false);
+        job.resumedFrom = 0;
+        return null;
+      }
+      if (err instanceof ContentChanged) {
+        // The bytes on disk may belong to the old content: the whole file starts again.
+        await fsp.rm(part, { force: true });
+        await store.remove(part);
+        job.account(0, false);
+        job.resumedFrom = 0;
+        if (restarts + 1 >= MAX_CONTENT_RESTARTS) throw hubBadResponse(opts.http.endpoint, `${file.path} kept changing while it downloaded (${err.message})`);
+        continue;
+      }
+      throw err;
+    }
+    try {
+      return await finish(job, fh, hasher, file.size);
+    } finally {
+      // The map goes once its `.part` is renamed or removed; a `.part` still there keeps it for the next try.
+      if ((await sizeOf(part)) === null) await store.remove(part);
+    }
+  }
+}
+
+/** One stream per file, resuming from the `.part` prefix. */
+async function fetchSingle(job: Job, scope: TransferSettings | null): Promise<FetchedFile> {
+  const { file, part, opts } = job;
+  const { signal } = opts;
+  const maxAttempts = opts.maxAttempts ?? 5;
+  let failures = 0;
+  for (;;) {
+    const resume = await readResume(part, file, scope?.chunks ?? null);
+    let offset: number;
+    if (resume.kind === 'chunks') {
+      // A chunked `.part` seen by a single stream (connections lowered, or Range refused): keep its prefix.
+      offset = contiguousEnd(resume.map);
+      await fsp.truncate(part, offset);
+      await scope!.chunks.remove(part);
+    } else {
+      offset = resume.offset;
+    }
+    job.resumedFrom ??= offset;
+    job.account(offset, false);
+
+    if (offset === file.size && file.size > 0) {
+      // Everything is on disk already: only the check is left.
+      const fh = await fsp.open(part, 'r+');
+      const hasher = newHasher(part, file);
+      hasher.advance(offset);
+      return await finish(job, fh, hasher, offset);
+    }
+
+    const release = scope ? await scope.budget.take(job.url, signal) : () => undefined;
+    let written = offset;
+    let received = offset;
+    let fh: FileHandle | null = null;
+    let hasher: FileHasher | null = null;
+    let sync: BackgroundSync | null = null;
+    try {
+      const res = await opts.http.get(job.url, {
+        token: opts.token,
+        repoId: opts.repoId,
+        signal,
+        headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
+        accept416: true,
+        highWaterMark: 1024 * 1024,
+      });
+      const linked = res.hops.map((h) => h['x-linked-size']).find((v) => v !== undefined);
+      if (linked !== undefined && Number(linked) !== file.size) {
+        res.body.destroy();
+        throw fileCheckFailed(file.path, `the Hub reports ${linked} bytes, the file list ${file.size}`);
+      }
+      if (res.status === 416) {
+        res.body.destroy();
+        // Nothing past our offset although the file is not complete: the .part is wrong and starts over.
+        await fsp.truncate(part, 0);
+        if (++failures >= maxAttempts) throw hubBadResponse(opts.http.endpoint, `range refused for ${file.path}`);
+        continue;
+      }
+      if (res.status === 206) {
+        const range = parseContentRange(res.headers['content-range']);
+        if (!range || range.start !== offset || (range.total !== null && range.total !== file.size)) {
+          res.body.destroy();
+          await fsp.truncate(part, 0);
+          if (++failures >= maxAttempts) throw hubBadResponse(opts.http.endpoint, `wrong range answer for ${file.path}`);
+          continue;
+        }
+      } else if (offset > 0) {
+        // 200 to a Range request: the server sends everything; start this file again from zero.
+        offset = 0;
+        written = 0;
+        received = 0;
+        job.resumedFrom = 0;
+        job.account(0, false);
+      }
+      fh = await fsp.open(part, offset > 0 ? 'r+' : 'w');
+      const h = newHasher(part, file);
+      hasher = h;
+      h.advance(offset);
+      sync = new BackgroundSync(fh);
+      const writer = new PartWriter(
+        fh,
+        offset,
+        WRITE_BATCH,
+        (end) => {
+          written = end;
+          h.advance(end);
+        },
+        sync,
+      );
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          received += chunk.length;
+          if (received > file.size) throw fileCheckFailed(file.path, `more than the expected ${file.size} bytes`);
+          job.account(received, true);
+          await writer.push(chunk);
+        }
+        await writer.flush();
+      } catch (err) {
+        res.body.destroy();
+        // What arrived before the failure is good: it goes to disk, and the next attempt resumes after it.
+        await writer.flush();
+        throw err;
+      }
+    } catch (err) {
+      release();
+      await sync?.settle();
+      await fh?.close();
+      await hasher?.close();
+      if (signal?.aborted || err instanceof AppError) throw err;
+      const disk = fsError(err, file.path);
+      if (disk) throw disk;
+      // A dropped connection or an idle timeout: resume from what reached the disk.
+      failures = written > offset ? 1 : failures + 1;
+      if (failures >= maxAttempts) {
+        const why = (err as { code?: string; message?: string })?.code ?? (err as Error)?.message ?? 'connection lost';
+        throw hubUnreachable(opts.http.endpoint, `the transfer of ${file.path} kept failing (${why})`);
+      }
+      await sleep(Math.min(5000, (opts.retryBaseMs ?? 250) * 2 ** (failures - 1)), undefined, signal ? { signal } : undefined);
+      continue;
+    }
+    release();
+    await sync?.settle();
+    if (written < file.size) {
+      await fh.close();
+      await hasher.close();
+      if (++failures >= maxAttempts) throw fileCheckFailed(file.path, `only ${written} of ${file.size} bytes arrived`);
+      continue;
+    }
+    return await finish(job, fh, hasher, written);
   }
 }

@@ -3,6 +3,7 @@ import picomatch from 'picomatch';
 import { isValidRepoId, type HubSort } from '@sokhan/common';
 import { AppError } from '../../platform/http/errors.js';
 import { fetchFile, partPath, resolveUrl, type FetchedFile, type PlannedFile } from './file-transfer.js';
+import type { TransferSettings } from './transfer-settings.js';
 import { hubBadResponse, hubOffline, unsafePath } from './hub.errors.js';
 import { HubHttp, readText, type HubHttpOptions } from './hub.http.js';
 import { assertRepoId, fileTarget, isSafeRepoPath } from './hub.paths.js';
@@ -83,6 +84,8 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Called once the file list is known, before any byte moves. */
   onPlan?: (plan: DownloadPlan, info: HubModelInfo | null) => void | Promise<void>;
+  /** How each file travels (parallel ranges, chunk maps, connection bounds); default: one stream per file. */
+  transfer?: TransferSettings;
 }
 
 export interface DownloadResult {
@@ -319,6 +322,7 @@ export class HubClient {
             dest: destDir,
             token,
             signal: inner.signal,
+            transfer: opts.transfer,
             onBytes: (delta, network) => {
               progress.bytesDownloaded += delta;
               if (network) progress.networkBytes += delta;

@@ -1,8 +1,11 @@
 import { AppError } from '../../platform/http/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
+import type { ChunkStore } from '../hub/chunk-plan.js';
+import { ConnectionBudget, HostLimiter, Semaphore } from '../hub/connection-limiter.js';
 import type { HubClient } from '../hub/hub.client.js';
 import { repoFolder } from '../hub/hub.paths.js';
+import type { TransferSettings } from '../hub/transfer-settings.js';
 import { cleanupCancelledDownload, removePartFiles } from './download-cleanup.js';
 import { ProgressTracker } from './download-progress.js';
 import { metadataFromInfo, modelType, type HubModelMetadata } from './sources.presenter.js';
@@ -18,12 +21,22 @@ export interface DownloadManagerDeps {
   concurrency: number;
   /** Files in flight per download (DOWNLOAD_FILE_CONCURRENCY). */
   fileConcurrency: number;
+  /** Parallel ranges for large files; omitted: one stream per file. */
+  ranges?: RangeSettings;
   /** The Hub token used for a user's downloads (theirs, else HF_TOKEN), or null. */
   tokenFor(userId: string): Promise<string | null>;
   dbIntervalMs?: number;
   eventIntervalMs?: number;
   /** Awaited between claiming a row and starting it: lets tests land a cancel in exactly that window. */
   afterClaim?: (row: DownloadRow) => Promise<void>;
+}
+
+/** DOWNLOAD_CONNECTIONS, DOWNLOAD_CHUNKED_MIN_MB (in bytes), DOWNLOAD_MAX_CONNECTIONS, DOWNLOAD_HOST_CONNECTIONS. */
+export interface RangeSettings {
+  connections: number;
+  chunkedMinBytes: number;
+  maxPerDownload: number;
+  maxPerHost: number;
 }
 
 type StopReason = 'cancel' | 'shutdown';
@@ -46,8 +59,11 @@ export class DownloadManager {
   private readonly active = new Map<string, ActiveJob>();
   private running = false;
   private pumpChain: Promise<void> = Promise.resolve();
+  private readonly hosts: HostLimiter;
 
-  constructor(private readonly deps: DownloadManagerDeps) {}
+  constructor(private readonly deps: DownloadManagerDeps) {
+    this.hosts = new HostLimiter(deps.ranges?.maxPerHost ?? Number.MAX_SAFE_INTEGER);
+  }
 
   async start(): Promise<void> {
     const requeued = await this.deps.repo.requeueRunning();
@@ -105,12 +121,30 @@ export class DownloadManager {
     }
   }
 
+  /** The download's own connection bound (shared by its files) under the process-wide per-host one. */
+  private transferSettings(row: DownloadRow): TransferSettings {
+    const r = this.deps.ranges;
+    return {
+      connections: r?.connections ?? 1,
+      chunkedMinBytes: r?.chunkedMinBytes ?? Number.MAX_SAFE_INTEGER,
+      chunks: chunkStore(this.deps.repo, row.id),
+      budget: new ConnectionBudget(new Semaphore(r?.maxPerDownload ?? Number.MAX_SAFE_INTEGER), this.hosts),
+    };
+  }
+
   private async run(row: DownloadRow, signal: AbortSignal): Promise<void> {
     const { repo, hub, notifier, logger } = this.deps;
     const dest = repoFolder(this.deps.modelsRoot, row.repo_id, row.revision);
     let modelId = row.model_id;
+    const transfer = this.transferSettings(row);
     const tracker = new ProgressTracker(
-      { id: row.id, repoId: row.repo_id, dbIntervalMs: this.deps.dbIntervalMs ?? 1000, eventIntervalMs: this.deps.eventIntervalMs ?? 250 },
+      {
+        id: row.id,
+        repoId: row.repo_id,
+        dbIntervalMs: this.deps.dbIntervalMs ?? 1000,
+        eventIntervalMs: this.deps.eventIntervalMs ?? 250,
+        connections: () => transfer.budget.inUse,
+      },
       {
         save: (p) => repo.updateProgress(row.id, p),
         emit: (e) => notifier.notifyUser(row.user_id, 'download:progress', e),
@@ -134,6 +168,7 @@ export class DownloadManager {
       modelId = model.id;
 
       const result = await hub.downloadModel(row.repo_id, dest, token, (p) => tracker.update(p), {
+        transfer,
         revision: row.revision,
         commit: row.options.commit ?? info.sha ?? undefined,
         include: row.options.include,
@@ -146,6 +181,7 @@ export class DownloadManager {
         },
       });
       await tracker.settle();
+      await repo.deleteChunkMapsOf(row.id);
 
       const files = result.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, lfs: f.lfs }));
       const finalMeta: HubModelMetadata = {
@@ -182,13 +218,16 @@ export class DownloadManager {
     } catch (err) {
       await tracker.settle();
       if (signal.aborted) {
-        // Shutdown keeps the row running and its .part files for the next start; cancel is cleaned by its caller.
+        // Shutdown keeps the row running, its .part files and chunk maps for the next start; cancel is cleaned
+        // by its caller (the maps go here: their .part files go there).
+        if (signal.reason === ('cancel' satisfies StopReason)) await repo.deleteChunkMapsOf(row.id).catch(() => undefined);
         return;
       }
       const e = asDownloadError(err);
       if (e.status >= 500 && e.code === 'INTERNAL') logger.error({ err, id: row.id }, 'download failed');
       else logger.warn({ code: e.code, message: e.message, id: row.id }, 'download failed');
       await removePartFiles(dest).catch(() => undefined);
+      await repo.deleteChunkMapsOf(row.id).catch(() => undefined);
       const failed = await repo.failDownload(row.id, e.code, e.message);
       if (modelId && (await repo.countActiveFor(row.repo_id, row.revision, row.id)) === 0) {
         const model = await repo.getModel(modelId);
@@ -197,6 +236,15 @@ export class DownloadManager {
       if (failed) notifier.notifyUser(row.user_id, 'download:error', { id: row.id, code: e.code, message: e.message });
     }
   }
+}
+
+/** Chunk maps of a download, in its table rows. */
+function chunkStore(repo: SourcesRepository, downloadId: string): ChunkStore {
+  return {
+    load: (part) => repo.getChunkMap(part),
+    save: (part, map) => repo.saveChunkMap(downloadId, part, map),
+    remove: (part) => repo.deleteChunkMap(part),
+  };
 }
 
 /** Any failure as a code and a message safe to show. */

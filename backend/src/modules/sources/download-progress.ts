@@ -17,6 +17,8 @@ export interface ProgressOptions {
   /** The window the speed is measured over. */
   speedWindowMs?: number;
   now?: () => number;
+  /** Connections the download has open now, sent with each event. */
+  connections?: () => number;
 }
 
 /**
@@ -92,6 +94,7 @@ export class ProgressTracker {
       progress: percent(p),
       speedBps: speed,
       etaSeconds: remaining === 0 ? 0 : speed > 0 ? Math.ceil(remaining / speed) : null,
+      ...(this.opts.connections ? { connections: this.opts.connections() } : {}),
     };
   }
 }

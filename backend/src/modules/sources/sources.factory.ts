@@ -44,6 +44,12 @@ export function createSourcesModule(deps: SourcesModuleDeps): SourcesModule {
     modelsRoot: config.paths.models,
     concurrency: config.DOWNLOAD_CONCURRENCY,
     fileConcurrency: config.DOWNLOAD_FILE_CONCURRENCY,
+    ranges: {
+      connections: config.DOWNLOAD_CONNECTIONS,
+      chunkedMinBytes: config.DOWNLOAD_CHUNKED_MIN_MB * 1024 * 1024,
+      maxPerDownload: config.DOWNLOAD_MAX_CONNECTIONS,
+      maxPerHost: config.DOWNLOAD_HOST_CONNECTIONS,
+    },
     tokenFor: (userId) => sources!.tokenFor(userId),
   });
   sources = new SourcesService({

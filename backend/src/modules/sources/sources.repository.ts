@@ -1,5 +1,6 @@
 import type { DownloadStatus, ModelStatus } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
+import type { ChunkMap } from '../hub/chunk-plan.js';
 import type { ModelRow } from '../models/model-row.js';
 
 export type { ModelRow };
@@ -172,6 +173,36 @@ export class SourcesRepository {
       [repoId, revision],
     );
     return r.rows;
+  }
+
+  // ---- chunk maps (files fetched as parallel ranges) ----
+
+  async getChunkMap(partPath: string): Promise<ChunkMap | null> {
+    const r = await this.db.query<ChunkMap>(
+      `SELECT size, sha256, etag, chunk_size AS "chunkSize", to_jsonb(done) AS done FROM download_chunks WHERE part_path = $1`,
+      [partPath],
+    );
+    return r.rows[0] ?? null;
+  }
+
+  /** Stores the map of a `.part` for this download (the last writer owns it). */
+  async saveChunkMap(downloadId: string, partPath: string, m: ChunkMap): Promise<void> {
+    await this.db.query(
+      `INSERT INTO download_chunks (part_path, download_id, size, sha256, etag, chunk_size, done)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[])
+       ON CONFLICT (part_path) DO UPDATE SET download_id = EXCLUDED.download_id, size = EXCLUDED.size, sha256 = EXCLUDED.sha256,
+         etag = EXCLUDED.etag, chunk_size = EXCLUDED.chunk_size, done = EXCLUDED.done, updated_at = now()`,
+      [partPath, downloadId, m.size, m.sha256, m.etag, m.chunkSize, m.done],
+    );
+  }
+
+  async deleteChunkMap(partPath: string): Promise<void> {
+    await this.db.query(`DELETE FROM download_chunks WHERE part_path = $1`, [partPath]);
+  }
+
+  /** Forgets every map a download wrote (it finished, failed or was cancelled: its `.part` files are gone). */
+  async deleteChunkMapsOf(downloadId: string): Promise<void> {
+    await this.db.query(`DELETE FROM download_chunks WHERE download_id = $1`, [downloadId]);
   }
 
   // ---- models ----

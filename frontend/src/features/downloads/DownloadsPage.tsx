@@ -1,3 +1,4 @@
+import type { DownloadRecord } from '@sokhan/common';
 import { Link } from 'react-router';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -32,6 +33,11 @@ export function DownloadsPage() {
     mutationFn: (id: string) => hubApi.cancelDownload(api, id),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: hubKeys.downloads }),
   });
+  // The same repository, revision and file selection again; files a failed run verified are skipped.
+  const retry = useMutation({
+    mutationFn: (d: DownloadRecord) => hubApi.download(api, { repoId: d.repoId, revision: d.revision, include: d.include, exclude: d.exclude }),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: hubKeys.downloads }),
+  });
 
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const active = items.filter(isActive);
@@ -50,7 +56,7 @@ export function DownloadsPage() {
       />
       {list.isPending && <Loading />}
       {list.error && <ErrorNotice error={list.error} />}
-      <ErrorNotice error={cancel.error} />
+      <ErrorNotice error={cancel.error ?? retry.error} />
       {list.isSuccess && items.length === 0 && (
         <EmptyState icon={<DownloadIcon />} title={t('downloads.empty')}>
           <p>{t('downloads.emptyHint')}</p>
@@ -69,7 +75,7 @@ export function DownloadsPage() {
         <Card title={t('downloads.history')}>
           <div className="list" data-testid="download-history">
             {done.map((d) => (
-              <DownloadItem key={d.id} record={d} />
+              <DownloadItem key={d.id} record={d} onRetry={() => retry.mutate(d)} retrying={retry.isPending && retry.variables?.id === d.id} />
             ))}
           </div>
           {list.hasNextPage && (

@@ -27,7 +27,8 @@ export function createLiveDownloadStore(): LiveDownloadStore {
   };
 }
 
-const LiveContext = createContext<LiveDownloadStore | null>(null);
+/** Exported so a page (or a test) can be given its own store. */
+export const LiveContext = createContext<LiveDownloadStore | null>(null);
 
 type Cached = DownloadListResponse | InfiniteData<DownloadListResponse> | DownloadRecord | undefined;
 
