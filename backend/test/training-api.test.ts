@@ -74,6 +74,37 @@ describe('training a Persian sentiment model', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('evaluates the model on another dataset with the same columns, keeps the figures with the model', async () => {
+    const unseen = persianSentiment(80, 4242);
+    // Two rows with a label the model never learnt are left out, not counted as errors.
+    const rows = [...unseen, { text: 'این کتاب خوب بود', label: 'خنثی' }, { text: 'این فیلم بد بود', label: 'خنثی' }];
+    const other = await uploadCsv(s.app, token, toCsv(rows), 'آزمون');
+    const res = await request(s.app).post(`/api/models/${modelId}/evaluate`).set(bearer(token)).send({ datasetId: other });
+    expect(res.status).toBe(201);
+    expect(res.body.skipped).toBe(2);
+    const e = res.body.evaluation;
+    expect(e).toMatchObject({ modelId, datasetId: other, split: 'dataset', trainingJobId: null });
+    expect(e.report.rows).toBe(80);
+    expect(e.report.labels).toEqual(['مثبت', 'منفی']);
+    // The same answers as predict on those rows.
+    const predicted = await request(s.app).post(`/api/models/${modelId}/predict`).set(bearer(token)).send({ inputs: unseen.map((r) => ({ text: r.text })) });
+    const right = predicted.body.predictions.filter((p: any, i: number) => p.label === unseen[i]!.label).length;
+    expect(e.report.accuracy).toBeCloseTo(right / 80, 10);
+    expect(e.report.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(80);
+    const list = await request(s.app).get(`/api/models/${modelId}/evaluations`).set(bearer(token));
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((i: any) => i.split)).toEqual(['dataset', 'validation']);
+    expect(list.body.items[0].id).toBe(e.id);
+
+    const noText = await uploadCsv(s.app, token, toCsv(unseen.map((r) => ({ body: r.text, label: r.label }))), 'بی‌متن');
+    const missing = await request(s.app).post(`/api/models/${modelId}/evaluate`).set(bearer(token)).send({ datasetId: noText });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.details[0].message).toContain('"text"');
+    const stranger = (await registerUser(s.app)).token;
+    expect((await request(s.app).post(`/api/models/${modelId}/evaluate`).set(bearer(stranger)).send({ datasetId: other })).status).toBe(404);
+    expect((await request(s.app).get(`/api/models/${modelId}/evaluations`).set(bearer(stranger))).status).toBe(404);
+  });
+
   it('serves the model files the browser loads (owner only, plain names only), and they give the same answers', async () => {
     expect(s.config.paths.models.split(path.sep)).toContain('.hidden');
     const json = await request(s.app).get(`/api/models/${modelId}/files/model.json`).set(bearer(token));
@@ -188,6 +219,8 @@ describe('bad configurations', () => {
     expect(busy.body.error.code).toBe('DATASET_IN_USE');
     expect((await request(s.app).get(`/api/datasets/${id}`).set(bearer(token))).body.inUse).toBe(true);
     await request(s.app).delete(`/api/training/${job.body.id}`).set(bearer(token));
+    // A cancel reaching a job still pausing ends once its worker stops: "done" is the job's state, not a moment.
+    await waitFor(s.app, token, job.body.id, ['cancelled']);
     expect((await request(s.app).delete(`/api/datasets/${id}`).set(bearer(token))).status).toBe(204);
     expect((await request(s.app).get(`/api/training/${job.body.id}`).set(bearer(token))).body).toMatchObject({ status: 'cancelled', datasetId: null });
   });

@@ -20,9 +20,12 @@ export function countParameters(layers: readonly LayerConfig[], inputDim: number
  * The network the config describes: the sparse form (text models) or tf.sequential() over dense rows.
  * Both compute the same function of the same features; the sparse one only touches each row's non-zeros.
  */
-export function buildNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'seed' | 'input'>, inputDim: number, outputs: number): tf.LayersModel {
+export function buildNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'seed' | 'input' | 'l2'>, inputDim: number, outputs: number): tf.LayersModel {
   return config.input === 'sparse' ? buildSparseNetwork(config, inputDim, outputs) : buildDenseNetwork(config, inputDim, outputs);
 }
+
+/** The L2 penalty on the first layer's weights, when the config asks for one (stored configs may lack it). */
+const l2Of = (config: Pick<TrainingConfig, 'l2'>) => (config.l2 ? tf.regularizers.l2({ l2: config.l2 }) : undefined);
 
 /**
  * Inputs: feature ids [batch, n] and their weights [batch, n] (common/'s SparseEncoder, bias slot last). The
@@ -30,7 +33,7 @@ export function buildNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 's
  * over the non-zeros, then its activation. Dropout layers before it act on the weights (dropout of the
  * inputs). Without a dense layer the embedding has one column per output: multinomial logistic regression.
  */
-function buildSparseNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'seed'>, inputDim: number, outputs: number): tf.LayersModel {
+function buildSparseNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'seed' | 'l2'>, inputDim: number, outputs: number): tf.LayersModel {
   const seed = config.seed ?? 0;
   const regression = config.task === 'tabular-regression';
   const ids = tf.input({ shape: [null], dtype: 'int32', name: SPARSE_INPUT_NAMES[0] });
@@ -46,7 +49,13 @@ function buildSparseNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'se
   const activation = firstDense ? firstDense.activation : regression ? 'linear' : 'softmax';
   const at = first === -1 ? config.layers.length : first;
   const embedded = tf.layers
-    .embedding({ inputDim: inputDim + 1, outputDim: units, embeddingsInitializer: tf.initializers.glorotUniform({ seed: seed + at }), name: 'sparse_embedding' })
+    .embedding({
+      inputDim: inputDim + 1,
+      outputDim: units,
+      embeddingsInitializer: tf.initializers.glorotUniform({ seed: seed + at }),
+      embeddingsRegularizer: l2Of(config),
+      name: 'sparse_embedding',
+    })
     .apply(ids) as tf.SymbolicTensor;
   let h = tf.layers.dot({ axes: 1, name: 'sparse_sum' }).apply([weights, embedded]) as tf.SymbolicTensor;
   h = tf.layers.activation({ activation, name: 'sparse_activation' }).apply(h) as tf.SymbolicTensor;
@@ -70,13 +79,16 @@ function buildSparseNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'se
  * tf.sequential() with the configured dense and dropout layers and an output layer that fits the task.
  * Initialisers and dropout take the seed, so a given seed builds the same network.
  */
-function buildDenseNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'seed'>, inputDim: number, outputs: number): tf.Sequential {
+function buildDenseNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'seed' | 'l2'>, inputDim: number, outputs: number): tf.Sequential {
   const model = tf.sequential();
   const seed = config.seed ?? 0;
   config.layers.forEach((l, i) => {
     const first = i === 0 ? { inputShape: [inputDim] } : {};
+    const firstDense = config.layers.findIndex((x) => x.type === 'dense') === i;
     if (l.type === 'dense') {
-      model.add(tf.layers.dense({ ...first, units: l.units, activation: l.activation, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }) }));
+      model.add(
+        tf.layers.dense({ ...first, units: l.units, activation: l.activation, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }), kernelRegularizer: firstDense ? l2Of(config) : undefined }),
+      );
     } else {
       model.add(tf.layers.dropout({ ...first, rate: l.rate, seed: seed + i }));
     }
@@ -88,6 +100,7 @@ function buildDenseNetwork(config: Pick<TrainingConfig, 'layers' | 'task' | 'see
       units: outputs,
       activation: regression ? 'linear' : 'softmax',
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed + config.layers.length }),
+      kernelRegularizer: config.layers.some((l) => l.type === 'dense') ? undefined : l2Of(config),
     }),
   );
   return model;

@@ -1,4 +1,4 @@
-import { modelFileParamsSchema, predictRequestSchema, trainedModelParamsSchema } from '@sokhan/common';
+import { evaluateModelRequestSchema, modelFileParamsSchema, predictRequestSchema, trainedModelParamsSchema } from '@sokhan/common';
 import { Router } from 'express';
 import { currentUser } from '../../platform/http/auth-middleware.js';
 import { parseBody, parseParams } from '../../platform/http/validate.js';
@@ -20,6 +20,14 @@ export function trainedModelRoutes(models: TrainedModelsService): Router {
   r.post('/:id/predict', async (req, res) => {
     const { id } = parseParams(trainedModelParamsSchema, req);
     res.json(await models.predict(currentUser(req).id, id, parseBody(predictRequestSchema, req)));
+  });
+  r.post('/:id/evaluate', async (req, res) => {
+    const { id } = parseParams(trainedModelParamsSchema, req);
+    res.status(201).json(await models.evaluate(currentUser(req).id, id, parseBody(evaluateModelRequestSchema, req).datasetId));
+  });
+  r.get('/:id/evaluations', async (req, res) => {
+    const { id } = parseParams(trainedModelParamsSchema, req);
+    res.json(await models.evaluations(currentUser(req).id, id));
   });
   return r;
 }

@@ -8,7 +8,9 @@ import {
   modelFeatureInput,
   modelInputArrays,
   type ClassificationPrediction,
+  type EvaluateModelResponse,
   type FittedFeatures,
+  type ModelEvaluationListResponse,
   type PredictRequest,
   type PredictResponse,
   type RegressionPrediction,
@@ -17,14 +19,20 @@ import {
 } from '@sokhan/common';
 import * as tf from '@tensorflow/tfjs';
 import { AppError, conflict, notFound } from '../../platform/http/errors.js';
+import type { DatasetsService } from '../datasets/datasets.service.js';
+import { evaluateRows } from './evaluation.js';
 import { fileLoader } from './model-io.js';
 import { disposeNetwork } from './network.js';
 import { FEATURES_JSON } from './trainer.js';
-import type { TrainedModelMetadata } from './training.presenter.js';
+import { rowEncoder, type EncodedRow } from './training-batches.js';
+import { streamRows } from './training-data.js';
+import { toEvaluation, type TrainedModelMetadata } from './training.presenter.js';
 import type { TrainedModelRow, TrainingRepository } from './training.repository.js';
 
 export interface TrainedModelsDeps {
   repo: TrainingRepository;
+  /** Evaluation reads the caller's datasets (404 for anyone else's). */
+  datasets: Pick<DatasetsService, 'forTraining'>;
   modelDir: (modelId: string) => string;
   /** Initialises TensorFlow.js in this thread (once) and names the backend. */
   tfInfo: () => Promise<{ backend: TfBackendName }>;
@@ -94,6 +102,46 @@ export class TrainedModelsService {
       }
     }
     return { modelId: row.id, task: loaded.features.task as TrainingTask, predictions, backend, durationMs: performance.now() - started };
+  }
+
+  /**
+   * The model's accuracy, macro-F1, per-class figures and confusion matrix on every row of a dataset with its
+   * input and label columns, streamed from the file; kept with the model. Rows without a label the model knows
+   * are counted as skipped. 400 when the dataset lacks a column or the model is a regression.
+   */
+  async evaluate(userId: string, modelId: string, datasetId: string): Promise<EvaluateModelResponse> {
+    const row = await this.requireReady(userId, modelId);
+    const { record, filePath } = await this.deps.datasets.forTraining(userId, datasetId);
+    const loaded = await this.load(row);
+    const fitted = loaded.features;
+    if (fitted.label.kind !== 'classification') throw new AppError(400, 'VALIDATION_FAILED', 'only classification models can be evaluated', [{ path: 'modelId', message: 'a regression model', code: 'custom' }]);
+    const columns = [...inputColumns(fitted).map((c) => c.name), fitted.label.column];
+    const present = new Set(record.metadata.columns.map((c) => c.name));
+    const absent = columns.filter((c) => !present.has(c));
+    if (absent.length) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'the dataset lacks columns the model reads', [
+        { path: 'datasetId', message: `the dataset has no column ${absent.map((c) => `"${c}"`).join(', ')}`, code: 'custom' },
+      ]);
+    }
+    await this.deps.tfInfo();
+    const how = modelFeatureInput(loaded.model.getUserDefinedMetadata());
+    const encode = rowEncoder(fitted, how.input, how.pooling);
+    let skipped = 0;
+    const rows = async function* (): AsyncGenerator<EncodedRow> {
+      for await (const r of streamRows({ filePath, format: record.format }, columns)) {
+        const e = encode(r);
+        if (e) yield e;
+        else skipped += 1;
+      }
+    };
+    const report = (await evaluateRows(loaded.model, rows(), fitted, how.input, 256))!;
+    const saved = await this.deps.repo.saveDatasetEvaluation({ modelId: row.id, datasetId: record.id, report });
+    return { evaluation: toEvaluation(saved), skipped };
+  }
+
+  async evaluations(userId: string, modelId: string): Promise<ModelEvaluationListResponse> {
+    const row = await this.requireReady(userId, modelId);
+    return { items: (await this.deps.repo.modelEvaluations(row.id)).map(toEvaluation) };
   }
 
   /** Frees every cached model (shutdown). */

@@ -150,6 +150,29 @@ describe('runTraining', () => {
     expect(tf.memory().numTensors).toBe(baseline);
   });
 
+  it('refits on every row for the epoch count early stopping chose, with L2 and square-root class weights', async () => {
+    const baseline = tf.memory().numTensors;
+    const events: TrainerEvent[] = [];
+    const j = job({ input: 'sparse', layers: [], epochs: 12, learningRate: 0.5, classWeight: 'sqrt', l2: 1e-4, refit: true, earlyStopping: { monitor: 'val_loss', patience: 2 } });
+    expect(await runTraining(j, never, (e) => events.push(e))).toBe('completed');
+    const done = events.at(-1)!;
+    if (done.type !== 'completed') throw new Error('not completed');
+    expect(done.metrics.refitEpochs).toBe(done.metrics.bestEpoch);
+    // The evaluation is still the held-out one: of the kept epoch's model, which never saw those rows.
+    const best = events.flatMap((e) => (e.type === 'checkpoint' && e.epoch === done.metrics.bestEpoch ? [e.metrics] : []))[0]!;
+    expect(done.evaluation?.split).toBe('validation');
+    expect(done.evaluation?.report.accuracy).toBeCloseTo(best.valAccuracy!, 5);
+    const saved = JSON.parse(await fs.readFile(path.join(j.modelDir, MODEL_JSON), 'utf8'));
+    expect(saved.userDefinedMetadata).toEqual({ sokhan: { input: 'sparse', pooling: 'tfidf' } });
+    expect(JSON.stringify(saved.modelTopology)).toMatch(/"embeddings_regularizer":\{"class_name":"L1L2","config":\{"l1":0,"l2":0\.0001\}/);
+    // The saved model is the refit one, not the kept checkpoint: the same rows get other probabilities.
+    const rows = await fs.readFile(path.join(j.modelDir, WEIGHTS_BIN));
+    const kept = await fs.readFile(path.join(j.checkpointsDir, `epoch-${done.metrics.bestEpoch}`, WEIGHTS_BIN));
+    expect(rows.length).toBeLessThan(kept.length);
+    expect(Buffer.compare(rows, kept.subarray(0, rows.length))).not.toBe(0);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
   it('holds out a stratified validation split fixed by the seed', async () => {
     const skewed = path.join(root, 'skewed.csv');
     const rows = persianSentiment(200, 5).map((r, i) => ({ ...r, label: i % 10 === 0 ? 'خنثی' : r.label }));

@@ -2,11 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   FeatureError,
-  argMax,
-  classificationReport,
   defaultTextBuckets,
   deserializeFeatures,
-  emptyConfusion,
   fitFeatureExtractorAsync,
   inputColumns,
   seededRandom,
@@ -28,7 +25,8 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { fileLoader, saveModelFolder } from './model-io.js';
 import { buildNetwork, compileNetwork, disposeNetwork, outputUnits } from './network.js';
-import { batchInputs, batchTensors, encoded, inBatches, rowEncoder, shuffled, type EncodedRow } from './training-batches.js';
+import { evaluateRows, evalBatches } from './evaluation.js';
+import { batchTensors, encoded, inBatches, lengthBatches, rowEncoder, shuffled } from './training-batches.js';
 import { ROLE, neededColumns, planDataset, rowsOf, type DatasetPlan, type DatasetSource } from './training-data.js';
 
 /** Everything one run needs; plain data, so it crosses into a worker thread unchanged. */
@@ -96,6 +94,8 @@ export const checkpointDirName = (epoch: number) => `epoch-${epoch}`;
 
 /** Stored configs from before the sparse model and default early stopping read as they were trained. */
 export const modelInputOf = (config: Pick<TrainingConfig, 'input'>): ModelInput => config.input ?? 'dense';
+/** Saved in model.json, so predict and the browser feed the inputs the network reads (see modelFeatureInput). */
+const featureInputMetadata = (config: TrainingConfig) => ({ sokhan: { input: modelInputOf(config), pooling: config.pooling ?? 'tfidf' } });
 const earlyStoppingOf = (config: TrainingConfig): EarlyStoppingConfig | null => config.earlyStopping ?? null;
 
 function featureSpec(config: TrainingConfig): FeatureSpec {
@@ -169,28 +169,14 @@ export function keptEpoch(history: readonly EpochMetrics[], es: EarlyStoppingCon
   return best ?? last;
 }
 
-/** "balanced": rows / (classes × rows of the class), from the training counts the fit saw. */
+/** "balanced": rows / (classes × rows of the class), from the training counts the fit saw; "sqrt": its root. */
 function classWeights(fitted: FittedFeatures, config: TrainingConfig): Record<number, number> | undefined {
   const label = fitted.label;
-  if (label.kind !== 'classification' || config.classWeight !== 'balanced') return undefined;
+  const how = config.classWeight ?? 'none';
+  if (label.kind !== 'classification' || how === 'none') return undefined;
   const total = label.counts.reduce((a, b) => a + b, 0);
-  return Object.fromEntries(label.counts.map((c, i) => [i, c > 0 ? total / (label.classes.length * c) : 1]));
-}
-
-/** Confusion matrix of the model on rows (classification), batch by batch. */
-async function evaluate(model: tf.LayersModel, rows: AsyncIterable<EncodedRow>, fitted: FittedFeatures, batchSize: number): Promise<ClassificationReport | null> {
-  const label = fitted.label;
-  if (label.kind !== 'classification') return null;
-  const k = label.classes.length;
-  const confusion = emptyConfusion(k);
-  for await (const batch of inBatches(rows, Math.max(batchSize, 256))) {
-    const out = tf.tidy(() => {
-      const xs = batchInputs(batch, fitted.dim);
-      return (model.predict(xs) as tf.Tensor).dataSync();
-    });
-    batch.forEach((r, i) => confusion[r.target]![argMax(out, i * k, k)]! += 1);
-  }
-  return classificationReport(label.classes, confusion);
+  const balanced = (c: number) => (c > 0 ? total / (label.classes.length * c) : 1);
+  return Object.fromEntries(label.counts.map((c, i) => [i, how === 'sqrt' ? Math.sqrt(balanced(c)) : balanced(c)]));
 }
 
 /**
@@ -233,8 +219,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
       model = buildNetwork({ ...config, input }, fitted.dim, outputs);
       compileNetwork(model, config);
     }
-    // Saved in model.json, so predict and the browser feed the inputs the network reads.
-    model.setUserDefinedMetadata({ sokhan: { input, pooling: config.pooling ?? 'tfidf' } });
+    model.setUserDefinedMetadata(featureInputMetadata(config));
     const parameters = model.countParams();
     // Rows of the file whose label the fit never saw (or that is not a number) are skipped when encoded.
     emit({
@@ -288,21 +273,24 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
 
     // Each epoch asks the dataset for a new iterator: the file is streamed again, in a new seeded order.
     let epochIndex = startEpoch;
-    const trainData = tf.data.generator(() => {
-      const rnd = seededRandom((seed + 1) * 7919 + epochIndex);
-      const rows = shuffled(rowsFor(plan, ROLE.train), job.maxFeatureBytes, rnd);
-      return (async function* () {
-        for await (const batch of inBatches(rows, config.batchSize)) {
-          samplesInEpoch += batch.length;
-          yield batchTensors(batch, fitted.dim, classes ? outputs : null);
-        }
-      })();
-    });
+    let refitEpoch = 0;
+    const trainBatches = (p: DatasetPlan, run: 'train' | 'refit') =>
+      tf.data.generator(() => {
+        const rnd = seededRandom((seed + 1) * 7919 + (run === 'train' ? epochIndex : 100_003 + refitEpoch++));
+        const rows = shuffled(rowsFor(p, ROLE.train), job.maxFeatureBytes, rnd);
+        return (async function* () {
+          for await (const batch of input === 'sparse' ? lengthBatches(rows, config.batchSize, rnd) : inBatches(rows, config.batchSize)) {
+            if (run === 'train') samplesInEpoch += batch.length;
+            yield batchTensors(batch, fitted.dim, classes ? outputs : null);
+          }
+        })();
+      });
+    const trainData = trainBatches(plan, 'train');
     const validationData =
       plan.validation > 0
         ? tf.data.generator(() =>
             (async function* () {
-              for await (const batch of inBatches(rowsFor(plan, ROLE.validation), Math.max(config.batchSize, 256))) yield batchTensors(batch, fitted.dim, classes ? outputs : null);
+              for await (const batch of evalBatches(rowsFor(plan, ROLE.validation), input, config.batchSize)) yield batchTensors(batch, fitted.dim, classes ? outputs : null);
             })(),
           )
         : undefined;
@@ -377,8 +365,14 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
     const kept = keptEpoch(history, es);
     // The best epoch's weights are in its checkpoint; the last epoch's are the live model.
     const keptModel = kept && kept.epoch !== epochsDone ? await tf.loadLayersModel(fileLoader(path.join(job.checkpointsDir, checkpointDirName(kept.epoch)))) : currentModel;
+    let refitModel: tf.LayersModel | null = null;
     try {
-      const saved = await saveModelFolder(keptModel, job.modelDir, {
+      const refitEpochs = config.refit && es && plan.validation > 0 && kept ? kept.epoch : 0;
+      if (refitEpochs > 0) {
+        refitModel = await refit(job, fitted, plan, refitEpochs, (p) => trainBatches(p, 'refit'), control);
+        if (!refitModel) return 'cancelled';
+      }
+      const saved = await saveModelFolder(refitModel ?? keptModel, job.modelDir, {
         includeOptimizer: false,
         extraFiles: {
           [FEATURES_JSON]: featuresJson,
@@ -386,7 +380,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
         },
       });
       const split = plan.validation > 0 ? ('validation' as const) : ('training' as const);
-      const report = await evaluate(keptModel, rowsFor(plan, split === 'validation' ? ROLE.validation : ROLE.train), fitted, config.batchSize);
+      const report = await evaluateRows(keptModel, rowsFor(plan, split === 'validation' ? ROLE.validation : ROLE.train), fitted, input, config.batchSize);
       emit({
         type: 'completed',
         metrics: {
@@ -397,6 +391,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
           epochs: epochsDone,
           durationMs: trainedMs,
           bestEpoch: kept?.epoch ?? null,
+          refitEpochs: refitEpochs > 0 ? refitEpochs : null,
         },
         files: saved.files,
         inputs: inputColumns(fitted),
@@ -408,6 +403,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
       });
     } finally {
       if (keptModel !== currentModel) disposeNetwork(keptModel);
+      if (refitModel) disposeNetwork(refitModel);
     }
     return 'completed';
   } catch (err) {
@@ -415,6 +411,53 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
   } finally {
     if (model) disposeNetwork(model);
   }
+}
+
+/**
+ * Once early stopping has chosen the epoch count on the held-out rows, those rows are worth more as training
+ * data: a fresh network (or the base model again, when fine-tuning) trains on every labelled row for that many
+ * epochs, with the same settings. Null when cancelled; a pause asked for meanwhile waits for it to finish.
+ */
+async function refit(
+  job: TrainJob,
+  fitted: FittedFeatures,
+  plan: DatasetPlan,
+  epochs: number,
+  batches: (p: DatasetPlan) => tf.data.Dataset<tf.TensorContainer>,
+  control: TrainerControl,
+): Promise<tf.LayersModel | null> {
+  const { config } = job;
+  const all: DatasetPlan = {
+    ...plan,
+    roles: plan.roles.map((r) => (r === ROLE.validation ? ROLE.train : r)),
+    train: plan.train + plan.validation,
+    validation: 0,
+  };
+  let model: tf.LayersModel;
+  if (job.baseModelDir) {
+    model = await tf.loadLayersModel(fileLoader(job.baseModelDir));
+    disposeOptimizer(model);
+  } else {
+    model = buildNetwork({ ...config, input: modelInputOf(config) }, fitted.dim, outputUnits(config.task, fitted.label.kind === 'classification' ? fitted.label.classes.length : 1));
+  }
+  compileNetwork(model, config);
+  model.setUserDefinedMetadata(featureInputMetadata(config));
+  let cancelled = false;
+  await model.fitDataset(batches(all), {
+    epochs,
+    classWeight: classWeights(fitted, config),
+    verbose: 0,
+    callbacks: {
+      onBatchEnd: async () => {
+        if (control.requested() !== 'cancel') return;
+        cancelled = true;
+        model.stopTraining = true;
+      },
+    },
+  });
+  if (!cancelled) return model;
+  disposeNetwork(model);
+  return null;
 }
 
 /** A loaded model compiled from its training config owns an optimizer we replace; free its variables first. */

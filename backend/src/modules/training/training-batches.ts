@@ -71,6 +71,37 @@ export async function* inBatches<T>(rows: AsyncIterable<T>, size: number): Async
   if (batch.length) yield batch;
 }
 
+/** Batches of one length-sorted pool: this many batches' rows are sorted together. */
+const POOL_BATCHES = 32;
+
+/**
+ * Batches of similar length, for the sparse input: a batch is padded to its longest row, so one long review
+ * among short ones multiplies the work of the whole batch. Pools of POOL_BATCHES × size rows (in the order
+ * they come, i.e. shuffled) are sorted by length and cut into batches, which are handed out in a random
+ * order, so every epoch still mixes lengths and classes across batches.
+ */
+export async function* lengthBatches(rows: AsyncIterable<EncodedRow>, size: number, rnd: () => number): AsyncGenerator<EncodedRow[]> {
+  const flush = function* (pool: EncodedRow[]): Generator<EncodedRow[]> {
+    pool.sort((a, b) => a.values.length - b.values.length);
+    const batches: EncodedRow[][] = [];
+    for (let i = 0; i < pool.length; i += size) batches.push(pool.slice(i, i + size));
+    for (let i = batches.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [batches[i], batches[j]] = [batches[j]!, batches[i]!];
+    }
+    yield* batches;
+  };
+  let pool: EncodedRow[] = [];
+  for await (const row of rows) {
+    pool.push(row);
+    if (pool.length === size * POOL_BATCHES) {
+      yield* flush(pool);
+      pool = [];
+    }
+  }
+  if (pool.length) yield* flush(pool);
+}
+
 export interface BatchTensors extends tf.TensorContainerObject {
   xs: tf.Tensor | tf.Tensor[];
   ys: tf.Tensor;

@@ -22,6 +22,7 @@ export function createTrainingModule(deps: { config: Config; pool: Pool; logger:
   });
   const models = new TrainedModelsService({
     repo: new TrainingRepository(deps.pool),
+    datasets: deps.datasets,
     modelDir: (id) => training.modelDir(id),
     tfInfo: () => tfBackendInfo(config.TF_BACKEND, { onSkip: (backend, reason) => deps.logger.info({ backend, reason }, 'TensorFlow.js backend passed over') }),
   });

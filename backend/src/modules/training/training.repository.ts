@@ -269,6 +269,21 @@ export class TrainingRepository {
     );
   }
 
+  /** An evaluation of a model on a dataset (kept with the model; each run adds one). */
+  async saveDatasetEvaluation(e: { modelId: string; datasetId: string; report: ClassificationReport }): Promise<EvaluationRow> {
+    const r = await this.db.query<EvaluationRow>(
+      `INSERT INTO model_evaluations (model_id, dataset_id, split, rows, accuracy, macro_f1, report)
+       VALUES ($1, $2, 'dataset', $3, $4, $5, $6::jsonb) RETURNING ${EVALUATION}`,
+      [e.modelId, e.datasetId, e.report.rows, e.report.accuracy, e.report.macroF1, JSON.stringify(e.report)],
+    );
+    return r.rows[0]!;
+  }
+
+  async modelEvaluations(modelId: string): Promise<EvaluationRow[]> {
+    const r = await this.db.query<EvaluationRow>(`SELECT ${EVALUATION} FROM model_evaluations WHERE model_id = $1 ORDER BY created_at DESC, id`, [modelId]);
+    return r.rows;
+  }
+
   async jobEvaluation(jobId: string): Promise<EvaluationRow | null> {
     const r = await this.db.query<EvaluationRow>(`SELECT ${EVALUATION} FROM model_evaluations WHERE training_job_id = $1`, [jobId]);
     return r.rows[0] ?? null;

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { ModelEvaluation } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
+import { TableWrap } from '../../components/ui';
 
 /**
  * The saved model on the job's held-out rows: accuracy, macro-F1, per-class precision / recall / F1, and the
@@ -23,7 +24,7 @@ export function EvaluationCard({ evaluation, bestEpoch }: { evaluation: ModelEva
         <dt>{t('training.evaluation.macroF1')}</dt>
         <dd data-testid="eval-macro-f1">{pct(r.macroF1)}</dd>
       </dl>
-      <div className="table-wrap">
+      <TableWrap label={t('training.evaluation.title')}>
         <table className="table" data-testid="per-class">
           <thead>
             <tr>
@@ -46,9 +47,9 @@ export function EvaluationCard({ evaluation, bestEpoch }: { evaluation: ModelEva
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <h3 className="card-subtitle">{t('training.evaluation.confusion')}</h3>
-      <div className="table-wrap">
+      <TableWrap label={t('training.evaluation.confusion')}>
         <table className="table confusion" data-testid="confusion">
           <caption className="muted">{t('training.evaluation.confusionHint')}</caption>
           <thead>
@@ -86,7 +87,7 @@ export function EvaluationCard({ evaluation, bestEpoch }: { evaluation: ModelEva
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </div>
   );
 }

@@ -11,10 +11,12 @@ import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { PauseIcon, PlayIcon, SparkIcon } from '../../components/icons';
 import { LineChart, type Series } from '../../components/LineChart';
 import { StatusBadge } from '../../components/StatusBadge';
-import { Badge, Button, Card, Loading, PageHeader, ProgressBar, Stat } from '../../components/ui';
+import { LiveStatus } from '../../components/LiveStatus';
+import { Badge, Button, Card, Loading, PageHeader, ProgressBar, Stat, TableWrap } from '../../components/ui';
 import { describeCode } from '../../lib/errors';
 import { isActiveJob, trainingApi, trainingKeys } from './training.api';
 import { EvaluationCard } from './EvaluationCard';
+import { ModelEvaluations } from './ModelEvaluations';
 
 export function JobPage() {
   const { id = '' } = useParams();
@@ -70,6 +72,12 @@ function JobView({ job }: { job: TrainingJobDetail }) {
 
   const eta = running && current ? f.eta(current.etaSeconds) : null;
   const actionError = pause.error ?? resume.error ?? cancel.error;
+  const terminal = { completed: 'done', failed: 'failed', paused: 'paused', cancelled: 'cancelled' } as const;
+  const outcome = job.status in terminal ? terminal[job.status as keyof typeof terminal] : null;
+  const announcement =
+    outcome === null
+      ? t('training.job.announce.progress', { n: f.number(job.epochsCompleted), total: f.number(epochs), percent: f.percent(job.progress / 100) })
+      : t(`training.job.announce.${outcome}`, { reason: describeCode(t, job.error?.code) });
 
   return (
     <>
@@ -119,6 +127,7 @@ function JobView({ job }: { job: TrainingJobDetail }) {
       {job.status === 'pausing' && <Notice tone="info">{t('training.job.pausing')}</Notice>}
       {job.status === 'paused' && <Notice tone="warning">{t('training.job.pausedHint')}</Notice>}
 
+      <LiveStatus message={announcement} final={outcome !== null} />
       <Card>
         <div className="job-progress">
           <ProgressBar value={job.progress / 100} label={t('training.job.progress')} tone={job.status === 'completed' ? 'success' : 'accent'} />
@@ -178,6 +187,12 @@ function JobView({ job }: { job: TrainingJobDetail }) {
         </Card>
       )}
 
+      {job.model?.status === 'ready' && job.task !== 'tabular-regression' && (
+        <Card title={t('training.evaluation.otherTitle')}>
+          <ModelEvaluations modelId={job.model.id} />
+        </Card>
+      )}
+
       <div className="grid dataset-grid">
         <Card title={t('training.checkpoints.title')}>
           <CheckpointTable checkpoints={job.checkpoints} regression={regression} />
@@ -200,7 +215,7 @@ function CheckpointTable({ checkpoints, regression }: { checkpoints: Checkpoint[
   const m = (v: number | null) => (v === null ? '—' : f.number(v, { maximumFractionDigits: 4 }));
   const p = (v: number | null) => (v === null ? '—' : f.percent(v, 1));
   return (
-    <div className="table-wrap">
+    <TableWrap label={t('training.checkpoints.title')}>
       <table className="table" data-testid="checkpoints">
         <thead>
           <tr>
@@ -212,9 +227,14 @@ function CheckpointTable({ checkpoints, regression }: { checkpoints: Checkpoint[
               {t('training.metrics.valLoss')}
             </th>
             {!regression && (
-              <th scope="col" className="num">
-                {t('training.metrics.valAccuracy')}
-              </th>
+              <>
+                <th scope="col" className="num">
+                  {t('training.metrics.accuracy')}
+                </th>
+                <th scope="col" className="num">
+                  {t('training.metrics.valAccuracy')}
+                </th>
+              </>
             )}
             <th scope="col" className="num">
               {t('training.checkpoints.size')}
@@ -234,7 +254,13 @@ function CheckpointTable({ checkpoints, regression }: { checkpoints: Checkpoint[
                 </td>
                 <td className="num">{m(c.loss)}</td>
                 <td className="num">{m(c.valLoss)}</td>
-                {!regression && <td className="num">{p(c.valAccuracy ?? c.accuracy)}</td>}
+                {/* Each split in its own column: a partial epoch has no validation figure yet, and shows none. */}
+                {!regression && (
+                  <>
+                    <td className="num">{p(c.accuracy)}</td>
+                    <td className="num">{p(c.valAccuracy)}</td>
+                  </>
+                )}
                 <td className="num">{f.bytes(c.sizeBytes)}</td>
                 <td>{f.date(c.createdAt, 'time')}</td>
               </tr>
@@ -248,7 +274,7 @@ function CheckpointTable({ checkpoints, regression }: { checkpoints: Checkpoint[
           </Button>
         </div>
       )}
-    </div>
+    </TableWrap>
   );
 }
 
@@ -287,6 +313,8 @@ function ConfigSummary({ job }: { job: TrainingJobDetail }) {
       <dd>{t(`training.optimizers.${c.optimizer}`)}</dd>
       <dt>{t('training.fields.learningRate')}</dt>
       <dd>{f.number(c.learningRate, { maximumFractionDigits: 6 })}</dd>
+      <dt>{t('training.fields.l2')}</dt>
+      <dd>{f.number(c.l2 ?? 0, { maximumFractionDigits: 8 })}</dd>
       <dt>{t('training.fields.batchSize')}</dt>
       <dd>{f.number(c.batchSize)}</dd>
       <dt>{t('training.fields.validationSplit')}</dt>
@@ -307,6 +335,7 @@ function ConfigSummary({ job }: { job: TrainingJobDetail }) {
         <>
           <dt>{t('training.fields.earlyStopping')}</dt>
           <dd>{t('training.job.earlyStoppingValue', { monitor: t(`training.monitors.${c.earlyStopping.monitor}`), patience: f.number(c.earlyStopping.patience) })}</dd>
+          {c.refit && <dd>{t('training.fields.refit')}</dd>}
         </>
       )}
     </dl>

@@ -265,6 +265,9 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
             >
               <input className="input" name="learningRate" inputMode="decimal" dir="ltr" value={draft.learningRate} onChange={(e) => set('learningRate', e.target.value)} />
             </Field>
+            <Field label={t('training.fields.l2')} error={errors.l2} hint={t('training.hints.l2')}>
+              <input className="input" name="l2" inputMode="decimal" dir="ltr" value={draft.l2} onChange={(e) => set('l2', e.target.value)} />
+            </Field>
             <Field label={t('training.fields.epochs')} error={errors.epochs} hint={t('training.hints.range', { min: f.number(1), max: f.number(TRAINING_LIMITS.maxEpochs) })}>
               <input className="input" name="epochs" inputMode="numeric" dir="ltr" value={draft.epochs} onChange={(e) => set('epochs', e.target.value)} />
             </Field>
@@ -301,6 +304,13 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
                 <Field label={t('training.fields.patience')} error={errors['earlyStopping.patience']}>
                   <input className="input" inputMode="numeric" dir="ltr" value={draft.patience} onChange={(e) => set('patience', e.target.value)} />
                 </Field>
+                <div className="field">
+                  <label className="checkbox">
+                    <input type="checkbox" name="refit" checked={draft.refit} onChange={(e) => set('refit', e.target.checked)} />
+                    {t('training.fields.refit')}
+                  </label>
+                  <p className="field-hint">{t('training.hints.refit')}</p>
+                </div>
               </>
             )}
           </div>

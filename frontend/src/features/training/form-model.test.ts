@@ -50,16 +50,22 @@ describe('buildRequest', () => {
       labelColumn: 'برچسب',
       featureColumns: [],
       input: 'sparse',
-      classWeight: 'none',
+      classWeight: 'sqrt',
       optimizer: 'adam',
-      learningRate: 0.01,
+      learningRate: 0.04,
+      l2: 0.00002,
       epochs: 20,
-      batchSize: 64,
+      batchSize: 256,
       validationSplit: 0.1,
       earlyStopping: { monitor: 'val_loss', patience: 2, restoreBest: true },
+      refit: true,
     });
     // The default is a linear (multinomial logistic) head over the sparse features.
     expect(request?.layers).toEqual([]);
+  });
+
+  it('refits only with early stopping', () => {
+    expect(buildRequest(ready({ earlyStopping: false })).request).toMatchObject({ earlyStopping: null, refit: false });
   });
 
   it('reads numbers typed with Persian digits', () => {

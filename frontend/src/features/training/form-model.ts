@@ -34,6 +34,8 @@ export interface TrainingDraft {
   layers: LayerDraft[];
   input: ModelInput;
   classWeight: ClassWeighting;
+  l2: string;
+  refit: boolean;
   optimizer: OptimizerName;
   learningRate: string;
   epochs: string;
@@ -64,6 +66,8 @@ export function defaultDraft(): TrainingDraft {
     ),
     input: 'sparse',
     classWeight: TRAINING_DEFAULTS.classWeight,
+    l2: String(TRAINING_DEFAULTS.l2),
+    refit: TRAINING_DEFAULTS.refit,
     optimizer: TRAINING_DEFAULTS.optimizer,
     learningRate: String(TRAINING_DEFAULTS.learningRate),
     epochs: String(TRAINING_DEFAULTS.epochs),
@@ -130,12 +134,14 @@ export function buildRequest(draft: TrainingDraft): BuiltRequest {
     ...(draft.task === 'tabular-regression' ? {} : { classWeight: draft.classWeight }),
     optimizer: draft.optimizer,
     learningRate: num(draft.learningRate, ['learningRate'], parseIssues),
+    l2: num(draft.l2, ['l2'], parseIssues),
     epochs: num(draft.epochs, ['epochs'], parseIssues, { integer: true }),
     batchSize: num(draft.batchSize, ['batchSize'], parseIssues, { integer: true }),
     validationSplit: num(draft.validationSplit, ['validationSplit'], parseIssues),
     earlyStopping: draft.earlyStopping
       ? { monitor: draft.monitor, patience: num(draft.patience, ['earlyStopping', 'patience'], parseIssues, { integer: true }), restoreBest: true }
       : null,
+    refit: draft.earlyStopping && draft.refit,
     ...(draft.seed.trim() ? { seed: num(draft.seed, ['seed'], parseIssues, { integer: true, optional: true }) } : {}),
   };
   if (!draft.datasetId) parseIssues.push({ code: 'too_small', origin: 'string', minimum: 1, path: ['datasetId'] });

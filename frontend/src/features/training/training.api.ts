@@ -1,6 +1,8 @@
 import type {
   CheckpointListResponse,
   CreateTrainingRequest,
+  EvaluateModelResponse,
+  ModelEvaluationListResponse,
   PredictResponse,
   TrainingJobDetail,
   TrainingListResponse,
@@ -12,6 +14,7 @@ export const trainingKeys = {
   all: ['training'] as const,
   list: (status?: string) => ['training', 'list', status ?? 'all'] as const,
   job: (id: string) => ['training', 'job', id] as const,
+  evaluations: (modelId: string) => ['training', 'evaluations', modelId] as const,
 };
 
 export const ACTIVE_STATUSES: ReadonlyArray<TrainingStatus> = ['queued', 'running', 'pausing', 'paused'];
@@ -30,4 +33,6 @@ export const trainingApi = {
   checkpoints: (api: ApiClient, jobId: string) => api.get<CheckpointListResponse>(`/api/training/${id(jobId)}/checkpoints`),
   predict: (api: ApiClient, modelId: string, inputs: Record<string, string | number | null>) =>
     api.post<PredictResponse>(`/api/models/${id(modelId)}/predict`, { inputs }),
+  evaluate: (api: ApiClient, modelId: string, datasetId: string) => api.post<EvaluateModelResponse>(`/api/models/${id(modelId)}/evaluate`, { datasetId }),
+  evaluations: (api: ApiClient, modelId: string) => api.get<ModelEvaluationListResponse>(`/api/models/${id(modelId)}/evaluations`),
 };
