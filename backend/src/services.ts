@@ -2,6 +2,7 @@ import { prepareSpeechText } from '@sokhan/common';
 import type { Config } from './config.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import { DatasetsRepository } from './modules/datasets/datasets.repository.js';
+import { SAMPLES_DIR } from './modules/datasets/dataset-samples.js';
 import { DatasetsService } from './modules/datasets/datasets.service.js';
 import { SettingsRepository } from './modules/settings/settings.repository.js';
 import { SettingsService } from './modules/settings/settings.service.js';
@@ -63,6 +64,7 @@ export function createServices(deps: CoreDeps): Services {
     repo: new DatasetsRepository(pool),
     dir: config.paths.datasets,
     maxBytes: config.DATASET_MAX_MB * 1024 * 1024,
+    samplesDir: SAMPLES_DIR,
     logger: deps.logger,
   });
   // Runners join here: each with start() (resume work left at the last stop) and stop().

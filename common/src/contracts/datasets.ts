@@ -158,3 +158,33 @@ export interface DatasetProblem {
   /** `not-text`: what the first bytes say the file is. */
   kind?: NonTextKind;
 }
+
+/** Sample datasets that ship with Sokhan: ids are the manifest's slugs (backend/samples/samples.json). */
+export const datasetSampleParamsSchema = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/) });
+/** `POST /api/datasets/samples/:id`: the name the copy gets (default: the sample's Persian title). */
+export const addSampleBodySchema = z.strictObject({ name: z.string().trim().min(1).max(200).optional() });
+export type AddSampleBody = z.infer<typeof addSampleBodySchema>;
+
+export interface DatasetSample {
+  id: string;
+  title: { fa: string; en: string };
+  description: { fa: string; en: string };
+  /** The task it is written for (the type its copies get). */
+  task: DatasetType;
+  textColumn: string;
+  labelColumn: string;
+  format: DatasetFormat;
+  fileName: string;
+  /** Counted from the shipped file, like an upload's profile. */
+  rows: number;
+  classes: ValueCount[];
+  sizeBytes: number;
+  /** SPDX id of the file's license. */
+  license: string;
+  /** The caller's most recent dataset added from this sample, or null. */
+  datasetId: string | null;
+}
+
+export interface DatasetSampleListResponse {
+  items: DatasetSample[];
+}

@@ -22,6 +22,8 @@ describe('nonTextKind', () => {
     expect(nonTextKind(bytes('RIFF', [0, 0, 0, 0], 'WAVEfmt '))).toBe('audio');
     expect(nonTextKind(bytes([0xff, 0xfe], 't\0e\0x\0t\0'))).toBe('utf16');
     expect(nonTextKind(bytes('t\0e\0x\0t\0,\0l\0'))).toBe('utf16');
-    expect(nonTextKind(bytes('abc', [0], 'def ghi jkl mno pqr'))).toBe('binary');
+    expect(nonTextKind(bytes('abc', [0, 0, 1, 0, 0, 2, 0, 0], 'def ghi jkl mno pqr'))).toBe('binary');
+    // One stray NUL in text is the line check's to report, with its line.
+    expect(nonTextKind(bytes('text,label\nabc', [0], ',1\n'))).toBeNull();
   });
 });

@@ -23,10 +23,11 @@ export function nonTextKind(head: Uint8Array): NonTextKind | null {
   if (starts(head, [0x89, 0x50, 0x4e, 0x47]) || starts(head, [0xff, 0xd8, 0xff]) || starts(head, [0x47, 0x49, 0x46, 0x38])) return 'image';
   if ((starts(head, [0x52, 0x49, 0x46, 0x46]) && starts(head, [0x57, 0x41, 0x56, 0x45], 8)) || starts(head, [0x49, 0x44, 0x33]) || starts(head, [0x4f, 0x67, 0x67, 0x53])) return 'audio';
   if (starts(head, [0xff, 0xfe]) || starts(head, [0xfe, 0xff])) return 'utf16';
-  // Text never holds NUL; UTF-16 without a byte-order mark holds one in every other byte.
+  // UTF-16 without a byte-order mark holds NUL in every other byte; binary data holds many. A stray NUL or two in
+  // text is left to the line check, which names its line.
   const sample = head.subarray(0, 8192);
   let nul = 0;
   for (const byte of sample) if (byte === 0) nul += 1;
-  if (nul === 0) return null;
-  return nul * 3 >= sample.length ? 'utf16' : 'binary';
+  if (nul * 3 >= sample.length && nul > 0) return 'utf16';
+  return nul >= Math.max(4, sample.length / 100) ? 'binary' : null;
 }

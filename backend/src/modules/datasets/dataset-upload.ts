@@ -30,6 +30,18 @@ const HEAD_BYTES = 16_384;
 /** Bodies this far past the limit are refused at once, without reading them. */
 const HOPELESS_FACTOR = 4;
 
+/** The first bytes of a file already on disk (a sample's copy), as receiveUpload keeps them from a stream. */
+export async function readHead(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 export const payloadTooLarge = (maxBytes: number) =>
   new AppError(413, 'PAYLOAD_TOO_LARGE', `the file is larger than ${Math.round(maxBytes / (1024 * 1024))} MB`, undefined, { Connection: 'close' });
 

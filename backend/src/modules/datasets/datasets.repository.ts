@@ -3,7 +3,12 @@ import type { Queryable } from '../../platform/db/pool.js';
 import type { DatasetProfile, RowIndexEntry } from './dataset-profile.js';
 
 /** What metadata jsonb holds (the row index is stored there too, but only rowIndex() reads it). */
-export type DatasetMetadata = Omit<DatasetProfile, 'recordCount' | 'type' | 'rowIndex'> & { sizeBytes: number; headerRow?: DatasetHeaderRow | null };
+export type DatasetMetadata = Omit<DatasetProfile, 'recordCount' | 'type' | 'rowIndex'> & {
+  sizeBytes: number;
+  headerRow?: DatasetHeaderRow | null;
+  /** The shipped sample it was added from. */
+  sample?: string;
+};
 
 export interface DatasetRecord {
   id: string;
@@ -74,6 +79,17 @@ export class DatasetsRepository {
       this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM datasets WHERE user_id = $1', [userId]),
     ]);
     return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+  }
+
+  /** The user's most recent dataset added from each sample: sample id → dataset id. */
+  async latestFromSamples(userId: string): Promise<Map<string, string>> {
+    const r = await this.db.query<{ sample: string; id: string }>(
+      `SELECT DISTINCT ON (metadata ->> 'sample') metadata ->> 'sample' AS sample, id FROM datasets
+        WHERE user_id = $1 AND metadata ->> 'sample' IS NOT NULL
+        ORDER BY metadata ->> 'sample', created_at DESC, id`,
+      [userId],
+    );
+    return new Map(r.rows.map((row) => [row.sample, row.id]));
   }
 
   /** The user's dataset, or null (another user's dataset is the same as a missing one). */

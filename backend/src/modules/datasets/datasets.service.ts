@@ -10,6 +10,7 @@ import {
   generatedColumnNames,
   guessHeaderRow,
   nonTextKind,
+  type AddSampleBody,
   type Dataset,
   type DatasetFormat,
   type DatasetHeaderRow,
@@ -19,13 +20,16 @@ import {
   type DatasetRow,
   type DatasetRowsQuery,
   type DatasetRowsResponse,
+  type DatasetSampleListResponse,
+  type DatasetUploadFields,
 } from '@sokhan/common';
 import { AppError, conflict, notFound } from '../../platform/http/errors.js';
 import { parse } from '../../platform/http/validate.js';
 import type { Logger } from '../../platform/logger.js';
 import { DatasetFileError, NO_RAGGED_LIMIT, readRecords, sniffFormat } from './dataset-parser.js';
 import { profileDatasetFile } from './dataset-profile.js';
-import { receiveUpload, type UploadSource } from './dataset-upload.js';
+import { SampleCatalog } from './dataset-samples.js';
+import { readHead, receiveUpload, type ReceivedFile, type UploadSource } from './dataset-upload.js';
 import type { DatasetRecord, DatasetsRepository } from './datasets.repository.js';
 
 export interface DatasetsDeps {
@@ -33,6 +37,8 @@ export interface DatasetsDeps {
   /** Absolute datasets folder; each dataset lives in <dir>/<id>/. */
   dir: string;
   maxBytes: number;
+  /** The folder of the shipped samples (backend/samples) and its samples.json. */
+  samplesDir: string;
   logger: Logger;
 }
 
@@ -43,7 +49,11 @@ export interface DatasetForTraining {
 }
 
 export class DatasetsService {
-  constructor(private readonly deps: DatasetsDeps) {}
+  private readonly catalog: SampleCatalog;
+
+  constructor(private readonly deps: DatasetsDeps) {
+    this.catalog = new SampleCatalog(deps.samplesDir);
+  }
 
   /** Streams an upload to datasets/<id>/<generated name>, profiles it and records it; leaves nothing behind on failure. */
   async upload(userId: string, src: UploadSource): Promise<DatasetDetail> {
@@ -55,42 +65,74 @@ export class DatasetsService {
       if (!received.file) {
         throw new AppError(400, 'VALIDATION_FAILED', 'request is not valid', [{ path: 'file', message: 'a file part named "file" is required', code: 'invalid_type' }]);
       }
-      const fields = parse(datasetUploadFieldsSchema, received.fields);
-      const file = received.file;
-      const kind = nonTextKind(file.head);
-      if (kind) {
-        throw new AppError(422, 'INVALID_DATASET', `the file is not UTF-8 text (its first bytes are a ${kind} file)`, [
-          { line: 0, reason: 'not-text', kind, message: `the file is a ${kind} file, not CSV, TSV or JSONL text` },
-        ]);
-      }
-      const format = fields.format ?? formatFromName(file.originalName) ?? sniffFormat(file.head);
-      const storedName = `${randomUUID()}.${format}`;
-      const headerRow = await storeWithHeader(file.path, path.join(dir, storedName), format, file.head, fields.header);
-      const profile = await profileDatasetFile(path.join(dir, storedName), format, { type: fields.type, labelColumn: fields.labelColumn }).catch((err: unknown) => {
-        if (err instanceof DatasetFileError) throw new AppError(422, 'INVALID_DATASET', err.message, [err.problem]);
-        throw err;
-      });
-      const { recordCount, type, rowIndex, ...rest } = profile;
-      await this.deps.repo.insert({
-        id,
-        userId,
-        name: fields.name,
-        description: fields.description ?? null,
-        type,
-        format,
-        originalName: file.originalName,
-        filePath: path.join(id, storedName),
-        sizeBytes: file.sizeBytes,
-        recordCount,
-        metadata: { ...rest, sizeBytes: file.sizeBytes, headerRow },
-        rowIndex,
-      });
-      this.deps.logger.info({ datasetId: id, userId, records: recordCount, bytes: file.sizeBytes, format }, 'dataset uploaded');
-      return this.get(userId, id);
+      return await this.store(userId, id, dir, received.file, parse(datasetUploadFieldsSchema, received.fields));
     } catch (err) {
       await fs.rm(dir, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** The shipped samples, each with the caller's most recent copy of it (if any). */
+  async samples(userId: string): Promise<DatasetSampleListResponse> {
+    const [entries, copies] = await Promise.all([this.catalog.list(), this.deps.repo.latestFromSamples(userId)]);
+    return { items: entries.map(({ filePath: _, ...s }) => ({ ...s, datasetId: copies.get(s.id) ?? null })) };
+  }
+
+  /**
+   * Adds a shipped sample to the user's datasets: its file is copied and stored exactly as an upload of it would be.
+   * Every call makes a new dataset (as uploading the same file twice does); the list names the latest.
+   */
+  async addSample(userId: string, sampleId: string, body: AddSampleBody): Promise<DatasetDetail> {
+    const sample = await this.catalog.get(sampleId);
+    if (!sample) throw notFound('sample');
+    const id = randomUUID();
+    const dir = path.join(this.deps.dir, id);
+    await fs.mkdir(dir, { recursive: true });
+    try {
+      const copy = path.join(dir, 'upload.part');
+      await fs.copyFile(sample.filePath, copy);
+      const head = await readHead(copy);
+      const file: ReceivedFile = { path: copy, originalName: sample.fileName, sizeBytes: sample.sizeBytes, head };
+      const fields = { name: body.name ?? sample.title.fa, description: sample.description.fa, type: sample.task, format: sample.format, labelColumn: sample.labelColumn, header: 'present' as const };
+      return await this.store(userId, id, dir, file, fields, sample.id);
+    } catch (err) {
+      await fs.rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Checks, moves into place, profiles and records a received file (an upload or a sample's copy) in <dir>. */
+  private async store(userId: string, id: string, dir: string, file: ReceivedFile, fields: DatasetUploadFields, sample?: string): Promise<DatasetDetail> {
+    const kind = nonTextKind(file.head);
+    if (kind) {
+      throw new AppError(422, 'INVALID_DATASET', `the file is not UTF-8 text (its first bytes are a ${kind} file)`, [
+        { line: 0, reason: 'not-text', kind, message: `the file is a ${kind} file, not CSV, TSV or JSONL text` },
+      ]);
+    }
+    const format = fields.format ?? formatFromName(file.originalName) ?? sniffFormat(file.head);
+    const storedName = `${randomUUID()}.${format}`;
+    const headerRow = await storeWithHeader(file.path, path.join(dir, storedName), format, file.head, fields.header);
+    const profile = await profileDatasetFile(path.join(dir, storedName), format, { type: fields.type, labelColumn: fields.labelColumn }).catch((err: unknown) => {
+      if (err instanceof DatasetFileError) throw new AppError(422, 'INVALID_DATASET', err.message, [err.problem]);
+      throw err;
+    });
+    const { recordCount, type, rowIndex, ...rest } = profile;
+    await this.deps.repo.insert({
+      id,
+      userId,
+      name: fields.name,
+      description: fields.description ?? null,
+      type,
+      format,
+      originalName: file.originalName,
+      filePath: path.join(id, storedName),
+      sizeBytes: file.sizeBytes,
+      recordCount,
+      metadata: { ...rest, sizeBytes: file.sizeBytes, headerRow, ...(sample ? { sample } : {}) },
+      rowIndex,
+    });
+    this.deps.logger.info({ datasetId: id, userId, records: recordCount, bytes: file.sizeBytes, format, sample }, sample ? 'sample dataset added' : 'dataset uploaded');
+    return this.get(userId, id);
   }
 
   async list(userId: string, q: DatasetListQuery): Promise<DatasetListResponse> {

@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { TableIcon } from '../../components/icons';
 import { Badge, Card, EmptyState, Loading, PageHeader } from '../../components/ui';
 import { datasetKeys, datasetsApi } from './datasets.api';
+import { SamplesCard } from './SamplesCard';
 import { UploadCard } from './UploadCard';
 
 export function DatasetsPage() {
@@ -20,6 +21,7 @@ export function DatasetsPage() {
     <div className="page">
       <PageHeader title={t('datasets.title')} subtitle={t('datasets.subtitle')} />
       <UploadCard />
+      <SamplesCard />
       {list.isPending && <Loading />}
       {list.error && <ErrorNotice error={list.error} />}
       {list.isSuccess && items.length === 0 && <EmptyState icon={<TableIcon />} title={t('datasets.empty')} />}

@@ -1,9 +1,10 @@
-import type { DatasetDetail, DatasetListResponse, DatasetRowsResponse, DatasetUploadFields, Dataset } from '@sokhan/common';
+import type { AddSampleBody, DatasetDetail, DatasetListResponse, DatasetRowsResponse, DatasetSampleListResponse, DatasetUploadFields, Dataset } from '@sokhan/common';
 import type { ApiClient } from '../../lib/api';
 
 export const datasetKeys = {
   all: ['datasets'] as const,
   list: ['datasets', 'list'] as const,
+  samples: ['datasets', 'samples'] as const,
   one: (id: string) => ['datasets', 'one', id] as const,
   rows: (id: string, offset: number, limit: number) => ['datasets', 'rows', id, offset, limit] as const,
 };
@@ -13,6 +14,9 @@ export const datasetsApi = {
   get: (api: ApiClient, id: string) => api.get<DatasetDetail>(`/api/datasets/${encodeURIComponent(id)}`),
   rows: (api: ApiClient, id: string, offset: number, limit: number) =>
     api.get<DatasetRowsResponse>(`/api/datasets/${encodeURIComponent(id)}/rows`, { query: { offset, limit } }),
+  samples: (api: ApiClient) => api.get<DatasetSampleListResponse>('/api/datasets/samples'),
+  addSample: (api: ApiClient, sampleId: string, body: AddSampleBody = {}) =>
+    api.post<DatasetDetail>(`/api/datasets/samples/${encodeURIComponent(sampleId)}`, body),
   remove: (api: ApiClient, id: string) => api.delete<void>(`/api/datasets/${encodeURIComponent(id)}`),
   /** Text fields go first so the server knows the name before the file streams in. */
   upload: (
