@@ -95,7 +95,7 @@ step verify-build "last_line verify-build 'verify:build'" -- npm run verify:buil
 RUN_DIR=$(mktemp -d); chmod 755 "$RUN_DIR"
 MIRROR_PORT=$(free_port); APP_PORT=$(free_port); APP_PG_PORT=$(free_port)
 OPENED_PORTS+=("$MIRROR_PORT" "$APP_PORT" "$APP_PG_PORT")
-setsid node_modules/.bin/tsx --conditions=source scripts/hub-mirror/cli.ts --dir "$RUN_DIR/hub" --port "$MIRROR_PORT" --fixtures --big-mb 64 --throttle-mbps 16 >"$LOGS/hub-mirror.log" 2>&1 </dev/null &
+setsid node_modules/.bin/tsx --conditions=source scripts/hub-mirror/cli.ts --dir "$RUN_DIR/hub" --port "$MIRROR_PORT" --fixtures --big-mb 64 --throttle-mb-per-s 16 >"$LOGS/hub-mirror.log" 2>&1 </dev/null &
 MIRROR_PID=$!
 STARTED_GROUPS+=("$MIRROR_PID")
 setsid env PORT="$APP_PORT" HOST=127.0.0.1 DATABASE_URL= DATA_DIR="$RUN_DIR/data" MODELS_DIR="$RUN_DIR/models" DATASETS_DIR="$RUN_DIR/datasets" \

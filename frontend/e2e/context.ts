@@ -26,7 +26,10 @@ export interface Ctx {
   state: Record<string, string>;
   /** A scratch folder for files the scenarios write (removed with the stack). */
   tmp: string;
+  /** A full-page screenshot, and an axe-core scan of that state. */
   shot(name: string, page?: Page): Promise<void>;
+  /** An axe-core scan of the page as it is now (a state without a screenshot); the scenario fails on a serious or critical violation. */
+  scan(label: string, page?: Page): Promise<void>;
   goto(pathname: string): Promise<void>;
   /** Errors the page logged (uncaught exceptions, console.error): a scenario fails when any appear. */
   pageErrors: string[];

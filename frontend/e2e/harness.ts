@@ -8,7 +8,8 @@ import { buildFixtureRepos } from '../../scripts/hub-mirror/fixtures.js';
 import { startHubMirror, type HubMirror } from '../../scripts/hub-mirror/server.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const ARTIFACTS = path.join(ROOT, 'artifacts');
+/** E2E_ARTIFACTS moves the screenshots, the server log and the accessibility report (two runs at once on one tree). */
+export const ARTIFACTS = process.env.E2E_ARTIFACTS ? path.resolve(process.env.E2E_ARTIFACTS) : path.join(ROOT, 'artifacts');
 export const SCREENSHOTS = path.join(ARTIFACTS, 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -3,10 +3,12 @@
  * playwright-core. One line per scenario, screenshots of every page under artifacts/screenshots/, exit code 1
  * on any failure. Build first (verify.sh does): `npm run build`.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, preflight, startStack } from './harness.js';
+import { blocking, describe, scanPage, type A11yFinding } from './a11y.js';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, preflight, startStack } from './harness.js';
 import { screenshotPath, type Ctx, type Scenario } from './context.js';
 import { prepareSession } from './session.js';
 import { scenarios } from './scenarios/index.js';
@@ -76,6 +78,15 @@ async function main(): Promise<number> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'fa-IR', timezoneId: 'Asia/Tehran' });
   context.setDefaultTimeout(15_000);
   const pageErrors: string[] = [];
+  // Every axe finding of the run (all impacts) for the report file; the current scenario's for its verdict.
+  const allFindings: (A11yFinding & { scenario: string })[] = [];
+  let findings: A11yFinding[] = [];
+  let current = '';
+  const scan = async (label: string, p: Page) => {
+    const found = await scanPage(p, label);
+    findings.push(...found);
+    allFindings.push(...found.map((f) => ({ ...f, scenario: current })));
+  };
 
   const suffix = Date.now().toString(36);
   const ctx: Ctx = {
@@ -92,7 +103,10 @@ async function main(): Promise<number> {
       // From the top, so sticky bars sit where a visitor sees them.
       await p.evaluate(() => window.scrollTo(0, 0));
       await p.screenshot({ path: screenshotPath(name), fullPage: true });
+      // Every state worth a picture is scanned too.
+      await scan(name, p);
     },
+    scan: (label, p = ctx.page) => scan(label, p),
     goto: async (pathname) => {
       await ctx.page.goto(`${stack.baseUrl}${pathname}`);
     },
@@ -124,8 +138,14 @@ async function main(): Promise<number> {
           throw new Error(`before the scenario: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
         pageErrors.length = 0;
+        findings = [];
+        current = scenario.name;
         await scenario.run(ctx);
         if (pageErrors.length > 0) throw new Error(`the page logged errors: ${pageErrors.slice(0, 3).join(' | ')}`);
+        // The page the scenario ends on, in its final state.
+        await scan('end', ctx.page);
+        const serious = blocking(findings);
+        if (serious.length > 0) throw new Error(`accessibility (axe-core, WCAG 2.1 AA): ${describe(serious)}`);
         console.log(`✓ ${scenario.name} (${secs()} s)`);
         results.set(scenario.name, true);
         passed += 1;
@@ -149,7 +169,10 @@ async function main(): Promise<number> {
   } finally {
     await cleanUp();
   }
+  const report = path.join(ARTIFACTS, 'a11y-report.json');
+  writeFileSync(report, `${JSON.stringify(allFindings, null, 2)}\n`);
   console.log(`  screenshots: ${SCREENSHOTS}`);
+  console.log(`  accessibility: ${blocking(allFindings).length} serious or critical, ${allFindings.length} findings in all: ${report}`);
   const skippedNote = skipped > 0 ? ` (${skipped} of them skipped)` : '';
   console.log(`e2e: ${passed} passed, ${failed + skipped} failed${skippedNote}`);
   return failed + skipped === 0 && passed > 0 ? 0 : 1;

@@ -110,7 +110,13 @@ export const cancelDownload: Scenario = {
       await shot('downloads-active');
       await item.getByRole('button', { name: fa.downloads.cancel }).click();
       await item.getByRole('button', { name: fa.common.yes }).click();
-      await page.locator(`[data-testid="download-history"] [data-repo="${CANCEL_REPO}"][data-status="cancelled"]`).waitFor({ timeout: 20_000 });
+      const cancelled = page.locator(`[data-testid="download-history"] [data-repo="${CANCEL_REPO}"][data-status="cancelled"]`);
+      await cancelled.waitFor({ timeout: 20_000 });
+      // Changed their mind: the same download starts again from the history.
+      mirror.faults.throttleBytesPerSec = undefined;
+      await cancelled.first().getByRole('button', { name: fa.downloads.retry }).click();
+      await page.locator(`[data-repo="${CANCEL_REPO}"][data-status="completed"]`).first().waitFor({ timeout: 30_000 });
+      await shot('downloads-retried');
     } finally {
       mirror.faults.throttleBytesPerSec = undefined;
     }

@@ -1,9 +1,12 @@
 import type { Scenario } from '../context.js';
+import { a11ySweep, zoomAndMedia } from './a11y.js';
+import { keyboardJourney } from './keyboard.js';
 import { register, signInAgain } from './auth.js';
-import { badDataset, uploadDataset, uploadProgress } from './datasets.js';
+import { badDataset, filesAsPeopleHaveThem, uploadDataset, uploadProgress } from './datasets.js';
 import { cancelDownload, download, hubSearch, hubUnreachable } from './hub.js';
 import { changePassword, hubToken, language } from './settings.js';
 import { piperVoice, speech } from './speech.js';
+import { firstRunSamples } from './samples.js';
 import { responsive, system } from './system.js';
 import { playground, train } from './training.js';
 
@@ -17,6 +20,7 @@ export const scenarios: Scenario[] = [
   hubToken,
   uploadProgress,
   badDataset,
+  filesAsPeopleHaveThem,
   uploadDataset,
   train,
   playground,
@@ -26,5 +30,10 @@ export const scenarios: Scenario[] = [
   changePassword,
   system,
   responsive,
+  keyboardJourney,
+  a11ySweep,
+  zoomAndMedia,
   hubUnreachable,
+  // Last: it closes the Hub mirror for good (the first run of an install with no internet).
+  firstRunSamples,
 ];

@@ -6,6 +6,8 @@ export function NotFoundPage() {
   const { t } = useTranslation();
   return (
     <div className="page">
+      {/* The page's heading (focus lands on it after navigation); the empty state says it again, for sight. */}
+      <h1 className="visually-hidden">{t('notFound.title')}</h1>
       <EmptyState title={t('notFound.title')}>
         <p>{t('notFound.body')}</p>
         <Link to="/" className="btn btn-primary">

@@ -44,3 +44,27 @@ describe('LineChart', () => {
     expect(screen.getByText('منتظر')).toBeTruthy();
   });
 });
+
+describe('LineChart data table', () => {
+  it('lists every point under the chart, one row per x, as its text alternative', () => {
+    renderWithApp(
+      <LineChart
+        title="خطا"
+        xLabel="دوره"
+        emptyText="—"
+        formatX={(n) => String(n)}
+        formatY={(n) => n.toFixed(2)}
+        series={[
+          { name: 'آموزش', color: 'red', points: [[1, 0.9], [2, 0.5]] },
+          { name: 'اعتبارسنجی', color: 'blue', points: [[2, 0.6]] },
+        ]}
+      />,
+    );
+    const table = screen.getByRole('region', { name: 'خطا' }).querySelector('table');
+    const rows = [...(table?.querySelectorAll('tbody tr') ?? [])].map((tr) => [...tr.children].map((c) => c.textContent));
+    expect(rows).toEqual([
+      ['1', '0.90', '—'],
+      ['2', '0.50', '0.60'],
+    ]);
+  });
+});

@@ -1,4 +1,6 @@
 import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TableWrap } from './ui';
 
 export interface Series {
   name: string;
@@ -148,6 +150,48 @@ export function LineChart({ title, series, xLabel, formatX, formatY, yMin, yMax,
           })}
         </svg>
       </div>
+      <ChartTable title={title} series={series} xLabel={xLabel} formatX={formatX} formatY={formatY} />
     </figure>
+  );
+}
+
+/** The figures behind the chart, one row per x, for screen readers and for anyone who wants the numbers. */
+function ChartTable({ title, series, xLabel, formatX, formatY }: Pick<Props, 'title' | 'series' | 'xLabel' | 'formatX' | 'formatY'>) {
+  const { t } = useTranslation();
+  const xs = [...new Set(series.flatMap((s) => s.points.map(([x]) => x)))].sort((a, b) => a - b);
+  const value = (s: Series, x: number) => s.points.find(([px]) => px === x)?.[1];
+  return (
+    <details className="chart-data">
+      <summary>{t('chart.table')}</summary>
+      <TableWrap label={title}>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{xLabel}</th>
+              {series.map((s) => (
+                <th key={s.name} scope="col" className="num">
+                  {s.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {xs.map((x) => (
+              <tr key={x}>
+                <th scope="row">{formatX(x)}</th>
+                {series.map((s) => {
+                  const v = value(s, x);
+                  return (
+                    <td key={s.name} className="num">
+                      {v === undefined || !Number.isFinite(v) ? '—' : formatY(v)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </details>
   );
 }

@@ -1,9 +1,10 @@
-import { useId, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import { useId, type ButtonHTMLAttributes, type ReactNode, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
+  ref?: Ref<HTMLButtonElement>;
   variant?: Variant;
   size?: 'sm' | 'md';
   busy?: boolean;
@@ -112,7 +113,35 @@ export function Stat({ label, value, hint }: { label: ReactNode; value: ReactNod
   );
 }
 
+/**
+ * A table that may scroll sideways (or down): a named region that takes the focus, so keyboard users can
+ * scroll it with the arrow keys and screen readers announce what it holds.
+ */
+export function TableWrap({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
+  return (
+    <div className={['table-wrap', className ?? ''].filter(Boolean).join(' ')} role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
 /** Latin ids (repo names, file paths, usernames) inside Persian text keep their own direction. */
+// Digits, signs and separators only: no letter to give the text a direction of its own.
+// (Persian and Arabic-Indic digits and separators, written as escapes.)
+const NEUTRAL = /^[\s\d\u06F0-\u06F9\u0660-\u0669.,\u066B\u066C%+\-\u2212()/:]*$/;
+
+/**
+ * A value from the user's data inside Persian text, isolated: a number keeps its sign where it was written
+ * (−2, not 2−), words take their own direction.
+ */
+export function DataValue({ value, className }: { value: string; className?: string }) {
+  return (
+    <bdi dir={NEUTRAL.test(value) ? 'ltr' : 'auto'} className={className}>
+      {value}
+    </bdi>
+  );
+}
+
 export function Ltr({ children, className }: { children: ReactNode; className?: string }) {
   return (
     <bdi dir="ltr" className={['ltr', className ?? ''].filter(Boolean).join(' ')}>

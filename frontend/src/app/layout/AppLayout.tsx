@@ -1,6 +1,7 @@
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { Outlet, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import { focusPageHeading } from './focus-heading';
 import { Sidebar } from './Sidebar';
 import { Topbar } from './Topbar';
 import { Loading } from '../../components/ui';
@@ -9,9 +10,13 @@ export function AppLayout() {
   const { t } = useTranslation();
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
-  // Focus moves to the main region on navigation so keyboard and screen reader users land on the new page.
+  // On navigation (not on the first load) focus moves to the new page's heading.
+  const firstPath = useRef(location.pathname);
   useEffect(() => {
-    document.getElementById('main')?.focus({ preventScroll: true });
+    const main = document.getElementById('main');
+    if (!main || firstPath.current === location.pathname) return;
+    firstPath.current = '';
+    return focusPageHeading(main);
   }, [location.pathname]);
   // The drawer (phones) takes focus when it opens and gives it back to the menu button when Escape closes it.
   useEffect(() => {

@@ -30,12 +30,14 @@ export function Topbar({ menuOpen, onMenu }: { menuOpen: boolean; onMenu: () => 
         type="button"
         className="icon-btn"
         onClick={() => void save({ language: prefs.language === 'fa' ? 'en' : 'fa' }).catch(() => undefined)}
-        aria-label={t('header.switchLanguage')}
         title={t('header.switchLanguage')}
         data-testid="language-switch"
       >
         <GlobeIcon />
-        <span className="icon-btn-text">{t('header.otherLanguage')}</span>
+        {/* The name is the visible word (voice control users say what they see); the title describes the action. */}
+        <span className="icon-btn-text" lang={prefs.language === 'fa' ? 'en' : 'fa'}>
+          {t('header.otherLanguage')}
+        </span>
       </button>
       <button
         type="button"

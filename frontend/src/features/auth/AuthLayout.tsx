@@ -33,11 +33,14 @@ export function AuthLayout({ title, subtitle, children }: { title: string; subti
             type="button"
             className="icon-btn"
             onClick={() => update({ language: prefs.language === 'fa' ? 'en' : 'fa' })}
-            aria-label={t('header.switchLanguage')}
+            title={t('header.switchLanguage')}
             data-testid="language-switch"
           >
             <GlobeIcon />
-            <span className="icon-btn-text">{t('header.otherLanguage')}</span>
+            {/* The name is the visible word (voice control users say what they see); the title describes the action. */}
+            <span className="icon-btn-text" lang={prefs.language === 'fa' ? 'en' : 'fa'}>
+              {t('header.otherLanguage')}
+            </span>
           </button>
         </div>
         <div className="auth-card">

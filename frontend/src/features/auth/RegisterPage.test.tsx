@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { makeServices, renderWithApp } from '../../test/harness';
 import { LoginPage } from './LoginPage';
 import { RegisterPage } from './RegisterPage';
+import fa from '../../locales/fa.json';
 
 describe('RegisterPage', () => {
   it('lists every problem in Persian beside its field on submit', async () => {
@@ -37,7 +38,7 @@ describe('RegisterPage', () => {
     await user.type(screen.getByLabelText('رمز عبور'), 'یک رمز فارسی بلند');
     await user.type(screen.getByLabelText('تکرار رمز عبور'), 'چیز دیگری');
     await user.tab();
-    expect(screen.getByText('تکرار رمز عبور با خود آن یکی نیست.')).toBeTruthy();
+    expect(screen.getByText(fa.validation.passwordMismatch)).toBeTruthy();
   });
 });
 

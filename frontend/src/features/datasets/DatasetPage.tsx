@@ -6,7 +6,7 @@ import { DATASET_LIMITS, type DatasetCell, type DatasetColumn, type DatasetDetai
 import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
-import { Badge, Button, Card, Loading, PageHeader, Stat } from '../../components/ui';
+import { Badge, Button, Card, DataValue, Loading, PageHeader, Stat, TableWrap } from '../../components/ui';
 import { datasetKeys, datasetsApi } from './datasets.api';
 
 /** The detail answer carries the first page; later pages come from /rows with the same size. */
@@ -86,7 +86,7 @@ function ColumnsTable({ columns, records }: { columns: DatasetColumn[]; records:
   const { t } = useTranslation();
   const f = useFormat();
   return (
-    <div className="table-wrap">
+    <TableWrap label={t('datasets.stats.columns')}>
       <table className="table" data-testid="columns-table">
         <thead>
           <tr>
@@ -126,7 +126,7 @@ function ColumnsTable({ columns, records }: { columns: DatasetColumn[]; records:
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -139,7 +139,7 @@ export function LabelBalance({ counts }: { counts: ValueCount[] }) {
     <ul className="bars" data-testid="label-balance">
       {counts.map((c) => (
         <li key={c.value} className="bar-row">
-          <bdi className="bar-label">{c.value}</bdi>
+          <DataValue className="bar-label" value={c.value} />
           <div className="bar-track" aria-hidden="true">
             <div className="bar-fill" style={{ inlineSize: `${(c.count / max) * 100}%` }} />
           </div>
@@ -178,7 +178,7 @@ function RowsTable({ dataset }: { dataset: DatasetDetail }) {
   const total = dataset.recordCount;
   return (
     <>
-      <div className="table-wrap preview-table">
+      <TableWrap className="preview-table" label={t('datasets.preview')}>
         <table className="table" data-testid="preview-table">
           <thead>
             <tr>
@@ -197,15 +197,15 @@ function RowsTable({ dataset }: { dataset: DatasetDetail }) {
               <tr key={shownOffset + i}>
                 <td className="num faint">{f.number(shownOffset + i + 1)}</td>
                 {columns.map((c) => (
-                  <td key={c} dir="auto" title={cellText(row[c] ?? null)}>
-                    {typeof row[c] === 'number' ? f.number(row[c]) : cellText(row[c] ?? null)}
+                  <td key={c} title={cellText(row[c] ?? null)}>
+                    {typeof row[c] === 'number' ? f.number(row[c]) : <DataValue value={cellText(row[c] ?? null)} />}
                   </td>
                 ))}
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <ErrorNotice error={rows.error} />
       <div className="row-between pager">
         <span className="muted">

@@ -199,7 +199,7 @@ function SearchSummary({ interpreted, count, more }: { interpreted: HubSearchInt
       {interpreted.ignored.length > 0 && (
         <>
           {' · '}
-          {t('hub.understood.ignored', { words: interpreted.ignored.join('، ') })}
+          {t('hub.understood.ignored', { words: interpreted.ignored.join(t('hub.understood.sep')) })}
         </>
       )}
     </p>

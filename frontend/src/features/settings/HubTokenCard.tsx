@@ -115,7 +115,8 @@ export function HubTokenCard() {
             }}
           />
         </Field>
-        {validation && (
+        {/* One message at a time: a refused save already says the token is not valid, beside the field. */}
+        {validation && !tokenError && (
           <Notice tone={validation.valid ? 'success' : 'warning'} icon={validation.valid ? <CheckIcon /> : undefined}>
             {validation.valid ? (
               <span data-testid="token-valid">

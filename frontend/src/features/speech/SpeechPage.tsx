@@ -128,8 +128,14 @@ function usePlayer() {
     el.currentTime = 0;
     setTime(0);
   }, []);
+  const seek = useCallback((seconds: number) => {
+    const el = audioRef.current;
+    if (!el || !el.src) return;
+    el.currentTime = seconds;
+    setTime(seconds);
+  }, []);
   const getTime = useCallback(() => audioRef.current?.currentTime ?? 0, []);
-  return { clip, playing, time, load, toggle, stop, getTime };
+  return { clip, playing, time, load, toggle, stop, seek, getTime };
 }
 
 function clipFrom(wav: ArrayBuffer, fields: Omit<Clip, 'url' | 'audio'>): Clip {
@@ -243,8 +249,8 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
             <select id="tts-voice" className="select" value={voiceId} onChange={(e) => setVoiceId(e.target.value)} data-testid="voice-picker">
               {voices.map((v) => (
                 <option key={v.id} value={v.id}>
-                  {v.engine === 'espeak' ? t('speech.builtin') : v.name}
-                  {v.quality ? ` · ${v.quality}` : ''}
+                  {v.engine === 'espeak' ? t('speech.builtin') : t('speech.piperVoiceName', { name: v.name })}
+                  {v.quality ? ` · ${t(`speech.qualities.${v.quality}`, { defaultValue: v.quality })}` : ''}
                 </option>
               ))}
             </select>
@@ -285,6 +291,7 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
               <>
                 <Slider
                   label={t('speech.lengthScale')}
+                  hint={t('speech.lengthScaleHint')}
                   value={lengthScale ?? voice.defaults?.lengthScale ?? 1}
                   min={TTS_LENGTH_SCALE_RANGE.min}
                   max={TTS_LENGTH_SCALE_RANGE.max}
@@ -294,6 +301,7 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
                 />
                 <Slider
                   label={t('speech.noiseScale')}
+                  hint={t('speech.noiseScaleHint')}
                   value={noiseScale ?? voice.defaults?.noiseScale ?? 0.667}
                   min={TTS_NOISE_SCALE_RANGE.min}
                   max={TTS_NOISE_SCALE_RANGE.max}
@@ -334,7 +342,15 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
         {!clip && <p className="muted">{t('speech.nothingYet')}</p>}
         {clip && (
           <div className="player" data-testid="player">
-            <Waveform audio={clip.audio} getTime={player.getTime} label={t('speech.waveform', { s: f.number(clip.audio.durationSeconds, { maximumFractionDigits: 1 }) })} />
+            <Waveform
+              audio={clip.audio}
+              getTime={player.getTime}
+              label={t('speech.waveform', { s: f.number(clip.audio.durationSeconds, { maximumFractionDigits: 1 }) })}
+              seekLabel={t('speech.seek')}
+              time={player.time}
+              timeText={`${clockTime(player.time, f.number)} / ${clockTime(clip.audio.durationSeconds, f.number)}`}
+              onSeek={player.seek}
+            />
             <div className="player-controls">
               <Button variant="primary" icon={player.playing ? <PauseIcon /> : <PlayIcon />} onClick={player.toggle} data-testid="play">
                 {player.playing ? t('speech.pause') : t('speech.play')}
@@ -383,8 +399,11 @@ function Slider({
   step,
   onChange,
   display,
+  hint,
 }: {
   label: string;
+  /** One line saying what the setting does to the voice. */
+  hint?: string;
   value: number;
   min: number;
   max: number;
@@ -398,6 +417,7 @@ function Slider({
         <span className="field-label">{label}</span>
         <output className="slider-value">{display}</output>
       </span>
+      {hint && <span className="field-hint">{hint}</span>}
       <input type="range" min={min} max={max} step={step} value={value} onChange={(e) => onChange(Number(e.target.value))} aria-valuetext={display} />
     </label>
   );
