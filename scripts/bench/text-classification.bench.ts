@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { classificationReport, emptyConfusion, seededRandom, type ClassificationReport } from '@sokhan/common';
-import { freePort } from '../../backend/test/ports.js';
+import { serveForBench } from './bench-server.js';
 import { call } from '../lib/http.js';
 
 /**
@@ -383,43 +383,7 @@ export async function benchTextClassification(): Promise<{ name: string; figures
 
 // ---- child process: the server ----
 
-async function childServer(): Promise<void> {
-  const { randomBytes } = await import('node:crypto');
-  const { loadConfig } = await import('../../backend/src/config.js');
-  const { createLogger } = await import('../../backend/src/platform/logger.js');
-  const { startServer: start } = await import('../../backend/src/server.js');
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-bench-text-server-'));
-  await fs.chmod(root, 0o755);
-  const config = loadConfig(
-    {
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      HOST: '127.0.0.1',
-      PORT: '0',
-      EMBEDDED_PG_PORT: String(await freePort()),
-      DATA_DIR: path.join(root, 'data'),
-      MODELS_DIR: path.join(root, 'models'),
-      DATASETS_DIR: path.join(root, 'datasets'),
-      CHECKPOINTS_DIR: path.join(root, 'checkpoints'),
-      FRONTEND_DIST: path.join(root, 'no-frontend'),
-      RATE_LIMIT_MAX: '1000000',
-      AUTH_RATE_LIMIT_MAX: '1000',
-      BCRYPT_COST: '10',
-      HF_HUB_OFFLINE: '1',
-      LOG_LEVEL: 'silent',
-      TF_BACKEND: process.env.TF_BACKEND ?? 'auto',
-    },
-    root,
-  );
-  const server = await start(config, createLogger('silent'));
-  console.log(JSON.stringify({ url: `http://127.0.0.1:${server.port}` }));
-  const shutdown = async () => {
-    await server.close();
-    await fs.rm(root, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-}
+const childServer = () => serveForBench('sokhan-bench-text-server-');
 
 const at = process.argv.indexOf('--bench-child');
 if (at !== -1 && process.argv[at + 1] === 'server') await childServer();

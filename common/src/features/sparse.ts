@@ -1,4 +1,4 @@
-import { accumulateText, createTextScratch, type TextScratch } from './text-features.js';
+import { accumulateText, createTextScratch, resetTextScratch, weighTfIdf, type TextScratch } from './text-features.js';
 import { transformRow } from './transform.js';
 import type { FeatureRow, FittedFeatures, FittedText } from './types.js';
 import { categoryKey, cellText, parseNumericCell } from './values.js';
@@ -108,17 +108,8 @@ export class SparseEncoder {
         weights[n++] = counts[b]! / total;
       }
     } else {
-      const idf = text.idf;
-      let norm = 0;
-      for (let i = 0; i < size; i++) {
-        const b = touched[i]!;
-        const tf = counts[b]!;
-        const w = (text.sublinearTf ? 1 + Math.log(tf) : tf) * idf[b]!;
-        counts[b] = w;
-        norm += w * w;
-      }
-      if (norm > 0) {
-        const inv = 1 / Math.sqrt(norm);
+      const inv = weighTfIdf(text, scratch);
+      if (inv > 0) {
         for (let i = 0; i < size; i++) {
           const b = touched[i]!;
           const w = counts[b]! * inv;
@@ -129,8 +120,7 @@ export class SparseEncoder {
         }
       }
     }
-    for (let i = 0; i < size; i++) counts[touched[i]!] = 0;
-    scratch.size = 0;
+    resetTextScratch(scratch);
     return n;
   }
 }

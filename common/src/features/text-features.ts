@@ -94,6 +94,18 @@ export function smoothIdf(documents: number, df: number): number {
  */
 export function writeTfIdf(text: FittedText, scratch: TextScratch, out: Float32Array, offset: number): void {
   const { counts, touched, size } = scratch;
+  const inv = weighTfIdf(text, scratch);
+  if (inv > 0) for (let i = 0; i < size; i++) out[offset + touched[i]!] = counts[touched[i]!]! * inv;
+  resetTextScratch(scratch);
+}
+
+/**
+ * Turns the scratch's counts into TF-IDF weights in place (sublinear tf when the spec says so) and returns the
+ * factor that L2-normalises them (0 when every weight is 0). The dense and the sparse encodings both use it, so
+ * they compute the same numbers.
+ */
+export function weighTfIdf(text: FittedText, scratch: TextScratch): number {
+  const { counts, touched, size } = scratch;
   const idf = text.idf;
   let norm = 0;
   for (let i = 0; i < size; i++) {
@@ -103,12 +115,5 @@ export function writeTfIdf(text: FittedText, scratch: TextScratch, out: Float32A
     counts[b] = w;
     norm += w * w;
   }
-  if (norm > 0) {
-    const inv = 1 / Math.sqrt(norm);
-    for (let i = 0; i < size; i++) {
-      const b = touched[i]!;
-      out[offset + b] = counts[b]! * inv;
-    }
-  }
-  resetTextScratch(scratch);
+  return norm > 0 ? 1 / Math.sqrt(norm) : 0;
 }
