@@ -26,7 +26,8 @@ export async function prepareSession(ctx: Ctx, want: NonNullable<Scenario['sessi
   }
   if (stored !== null) {
     const me = await fetch(`${baseUrl}/api/auth/me`, { headers: { authorization: `Bearer ${stored}` } });
-    if (me.ok) return;
+    // Signed in as the suite's user; a scenario that failed midway may have left another account signed in.
+    if (me.ok && ((await me.json()) as { user: { username: string } }).user.username === user.username) return;
   }
   const token = await apiToken(baseUrl, user);
   await page.evaluate(([key, value]) => localStorage.setItem(key, value), [TOKEN_KEY, token] as const);

@@ -3,7 +3,7 @@ import { pageQuerySchema, type Page } from './paging.js';
 import type { InputColumn, LabelProbability } from '../features/types.js';
 import type { ClassificationReport } from '../features/metrics.js';
 import { SPARSE_POOLINGS } from '../features/sparse.js';
-import { DATASET_TYPES } from './datasets.js';
+import { DATASET_LIMITS, DATASET_TYPES } from './datasets.js';
 import type { TfBackendName } from './system.js';
 
 /** The learning tasks a job can train (the same names as dataset types). */
@@ -62,6 +62,8 @@ export const TRAINING_LIMITS = {
   maxFeatureColumns: 512,
   /** Trainable weights of the whole network (input × units + biases ...). */
   maxParameters: 25_000_000,
+  /** Characters of a class's display name. */
+  maxLabelName: 100,
 } as const;
 
 /**
@@ -145,6 +147,21 @@ export const featureColumnConfigSchema = z.strictObject({
   kind: z.enum(['number', 'category']).optional(),
 });
 
+/**
+ * Display names of the classes, keyed by the raw label value as a string ("-2" → «خیلی منفی»). Classes left out
+ * show their value. The server refuses keys that are not classes of the label column.
+ */
+export const labelNamesSchema = z
+  .record(columnName, z.string().trim().min(1).max(TRAINING_LIMITS.maxLabelName))
+  // No more classes than a dataset column tracks values; the server checks them against the label column.
+  .refine((names) => Object.keys(names).length <= DATASET_LIMITS.maxTrackedValues, { error: `at most ${DATASET_LIMITS.maxTrackedValues} class names` });
+export type LabelNames = z.infer<typeof labelNamesSchema>;
+
+/** The name a class is shown by: its display name, or its raw value. */
+export function labelName(names: Readonly<LabelNames> | null | undefined, label: string): string {
+  return (names && Object.hasOwn(names, label) ? names[label] : undefined) ?? label;
+}
+
 const trainingConfigObject = z.strictObject({
   /** Name of the model the job produces (default: dataset name and date). */
   name: z.string().trim().min(1).max(200).optional(),
@@ -155,6 +172,8 @@ const trainingConfigObject = z.strictObject({
   /** Tabular inputs. */
   featureColumns: z.array(featureColumnConfigSchema).max(TRAINING_LIMITS.maxFeatureColumns).default([]),
   labelColumn: columnName,
+  /** Classification only: what to call each class (see labelNamesSchema). */
+  labelNames: labelNamesSchema.optional(),
   layers: z
     .array(layerSchema)
     .max(TRAINING_LIMITS.maxLayers)
@@ -200,6 +219,9 @@ function refineConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
     if (name === c.labelColumn) ctx.addIssue({ code: 'custom', path, message: 'the label column cannot also be an input' });
     if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: `column "${name}" is used twice` });
     seen.add(name);
+  }
+  if (c.task === 'tabular-regression' && c.labelNames && Object.keys(c.labelNames).length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['labelNames'], message: 'regression has no classes to name' });
   }
   if (c.textFeatures && c.textFeatures.word === false && c.textFeatures.char === false) {
     ctx.addIssue({ code: 'custom', path: ['textFeatures'], message: 'word and character n-grams cannot both be off' });
@@ -394,6 +416,8 @@ export interface TrainedModel {
   inputs: InputColumn[];
   /** Output classes in model order (null for regression). */
   labels: string[] | null;
+  /** Display names of the classes chosen at training (see labelName); null when none were given. */
+  labelNames: LabelNames | null;
   /** Files under GET /api/models/:id/files/:name (model.json, weights.bin, features.json, labels.json). */
   files: ModelFile[];
   metrics: FinalTrainingMetrics | null;
@@ -404,7 +428,10 @@ export interface TrainedModel {
 
 export interface TrainingJobDetail extends TrainingJob {
   metrics: TrainingMetrics;
-  /** The saved model on the job's validation rows (classification jobs, once completed). */
+  /**
+   * The held-out figures of the job (classification, once completed): the kept epoch on the validation rows. With
+   * refit the saved model then trained on those rows too, so this is the honest estimate of it, not a score of it.
+   */
   evaluation: ModelEvaluation | null;
   checkpoints: Checkpoint[];
   model: TrainedModel | null;
@@ -432,11 +459,18 @@ export const predictRequestSchema = z.strictObject({
 });
 export type PredictRequest = z.input<typeof predictRequestSchema>;
 
+/** A class's probability with its display name (the raw value when it has none). */
+export interface NamedLabelProbability extends LabelProbability {
+  readonly name: string;
+}
 export interface ClassificationPrediction {
+  /** The raw class value, as in the dataset. */
   label: string;
+  /** Its display name (labelName). */
+  name: string;
   probability: number;
   /** Every class, most likely first. */
-  probabilities: LabelProbability[];
+  probabilities: NamedLabelProbability[];
 }
 export interface RegressionPrediction {
   value: number;

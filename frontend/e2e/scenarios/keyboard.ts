@@ -108,6 +108,11 @@ export const keyboardJourney: Scenario = {
     // The waveform is a slider over the clip: End and Home move the playback position.
     await tabTo(page, '[data-testid="waveform-slider"]');
     const slider = page.getByTestId('waveform-slider');
+    // A clip that is still playing ends (and rewinds) the moment it is moved to its end: seek a stopped, loaded clip.
+    await waitFor('the new clip to be loaded and stopped', async () => {
+      const max = Number(await slider.getAttribute('aria-valuemax'));
+      return max > 0 && (await page.getByTestId('play').textContent())?.includes(fa.speech.play) === true;
+    });
     await page.keyboard.press('End');
     await waitFor('the position at the end', async () => (await slider.getAttribute('aria-valuenow')) === (await slider.getAttribute('aria-valuemax')));
     await page.keyboard.press('Home');

@@ -125,7 +125,6 @@ export function TableWrap({ label, className, children }: { label: string; class
   );
 }
 
-/** Latin ids (repo names, file paths, usernames) inside Persian text keep their own direction. */
 // Digits, signs and separators only: no letter to give the text a direction of its own.
 // (Persian and Arabic-Indic digits and separators, written as escapes.)
 const NEUTRAL = /^[\s\d\u06F0-\u06F9\u0660-\u0669.,\u066B\u066C%+\-\u2212()/:]*$/;
@@ -142,6 +141,7 @@ export function DataValue({ value, className }: { value: string; className?: str
   );
 }
 
+/** Latin ids (repo names, file paths, usernames) inside Persian text keep their own direction. */
 export function Ltr({ children, className }: { children: ReactNode; className?: string }) {
   return (
     <bdi dir="ltr" className={['ltr', className ?? ''].filter(Boolean).join(' ')}>

@@ -10,6 +10,7 @@ import {
   formatRelativeTime,
   formatSpeed,
   parseLocaleNumber,
+  toDigitStyle,
   toLatinDigits,
 } from './format';
 
@@ -113,5 +114,14 @@ describe('createFormatter', () => {
     expect(f.tag).toBe('fa-IR');
     expect(f.number(42)).toBe('۴۲');
     expect(f.eta(null)).toBeNull();
+  });
+});
+
+describe('toDigitStyle', () => {
+  it('shows typed numbers in Persian digits and reads them back', () => {
+    expect(toDigitStyle('0.04', 'persian')).toBe('۰٫۰۴');
+    expect(toDigitStyle('۱۲۸', 'latin')).toBe('128');
+    expect(parseLocaleNumber(toDigitStyle('0.04', 'persian'))).toBe(0.04);
+    expect(parseLocaleNumber(toDigitStyle('256', 'persian'))).toBe(256);
   });
 });

@@ -151,6 +151,12 @@ export function toLatinDigits(text: string): string {
     .replace(/[\u066C,]/g, '');
 }
 
+/** Digits (and the decimal point) of what a user typed, in the user's digit style; parseLocaleNumber reads both. */
+export function toDigitStyle(text: string, digits: FormatLocale['digits']): string {
+  if (digits === 'latin') return toLatinDigits(text);
+  return text.replace(/[0-9]/g, (d) => String.fromCharCode(0x06f0 + Number(d))).replace(/\./g, '\u066B');
+}
+
 export function parseLocaleNumber(text: string): number | null {
   const normalised = toLatinDigits(text.trim());
   if (normalised === '' || !/^-?\d*(\.\d+)?$/.test(normalised)) return null;
@@ -169,6 +175,8 @@ export interface Formatter {
   eta: (seconds: number | null | undefined) => string | null;
   date: (input: string | number | Date, style?: DateStyle) => string;
   relative: (input: string | number | Date, now?: number) => string;
+  /** A typed number shown in the user's digit style (inputs follow the same setting as the text around them). */
+  digits: (text: string) => string;
 }
 
 export function createFormatter(locale: FormatLocale): Formatter {
@@ -183,5 +191,6 @@ export function createFormatter(locale: FormatLocale): Formatter {
     eta: (s) => formatEta(s, locale),
     date: (i, s) => formatDate(i, locale, s),
     relative: (i, n) => formatRelativeTime(i, locale, n),
+    digits: (t) => toDigitStyle(t, locale.digits),
   };
 }

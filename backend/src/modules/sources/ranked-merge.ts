@@ -18,16 +18,19 @@ function rank(m: HubModelSummary, sort: HubSort): number {
 }
 
 /**
- * Several Hub result lists, each already sorted by `sort` (descending), as one: deduplicated by id, in `sort`
- * order, at most `limit` items. The first list wins ties, so its page boundary stays where the Hub put it.
+ * A Hub result page (the first list) widened by other lists, each already sorted by `sort` (descending), as one:
+ * deduplicated by id, in `sort` order. Every item of the first list stays (the next page continues after it, so
+ * none may be dropped); at most `extra` items come from the others.
  */
-export function mergeRanked(lists: HubModelSummary[][], sort: HubSort, limit: number): HubModelSummary[] {
+export function mergeRanked(lists: HubModelSummary[][], sort: HubSort, extra: number): HubModelSummary[] {
   const seen = new Set<string>();
   const all: { m: HubModelSummary; list: number; at: number }[] = [];
+  let added = 0;
   lists.forEach((items, list) =>
     items.forEach((m, at) => {
-      if (seen.has(m.id)) return;
+      if (seen.has(m.id) || (list > 0 && added >= extra)) return;
       seen.add(m.id);
+      if (list > 0) added += 1;
       all.push({ m, list, at });
     }),
   );
@@ -37,5 +40,5 @@ export function mergeRanked(lists: HubModelSummary[][], sort: HubSort, limit: nu
     if (!Number.isNaN(ra) && !Number.isNaN(rb) && ra !== rb) return rb - ra;
     return a.list - b.list || a.at - b.at;
   });
-  return all.slice(0, limit).map((x) => x.m);
+  return all.map((x) => x.m);
 }

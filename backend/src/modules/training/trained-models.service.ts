@@ -5,6 +5,7 @@ import {
   decodeRegression,
   deserializeFeatures,
   inputColumns,
+  labelName,
   modelFeatureInput,
   modelInputArrays,
   type ClassificationPrediction,
@@ -91,14 +92,15 @@ export class TrainedModelsService {
       return (loaded.model.predict(xs) as tf.Tensor).dataSync();
     });
     const width = output.length / rows.length;
+    const classNames = (row.metadata as unknown as TrainedModelMetadata).labelNames;
     const predictions: (ClassificationPrediction | RegressionPrediction)[] = [];
     for (let i = 0; i < rows.length; i++) {
       const out = output.subarray(i * width, (i + 1) * width);
       if (loaded.features.label.kind === 'regression') {
         predictions.push({ value: decodeRegression(loaded.features, out) });
       } else {
-        const probabilities = decodePrediction(loaded.features, out);
-        predictions.push({ label: probabilities[0]!.label, probability: probabilities[0]!.probability, probabilities });
+        const probabilities = decodePrediction(loaded.features, out).map((p) => ({ ...p, name: labelName(classNames, p.label) }));
+        predictions.push({ label: probabilities[0]!.label, name: probabilities[0]!.name, probability: probabilities[0]!.probability, probabilities });
       }
     }
     return { modelId: row.id, task: loaded.features.task as TrainingTask, predictions, backend, durationMs: performance.now() - started };

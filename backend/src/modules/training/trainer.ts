@@ -376,7 +376,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
         includeOptimizer: false,
         extraFiles: {
           [FEATURES_JSON]: featuresJson,
-          [LABELS_JSON]: JSON.stringify({ task: config.task, labelColumn: config.labelColumn, labels: classes }),
+          [LABELS_JSON]: JSON.stringify({ task: config.task, labelColumn: config.labelColumn, labels: classes, labelNames: config.labelNames ?? {} }),
         },
       });
       const split = plan.validation > 0 ? ('validation' as const) : ('training' as const);

@@ -1,4 +1,4 @@
-import type { Checkpoint, FinalTrainingMetrics, InputColumn, LayerConfig, ModelEvaluation, ModelInput, ModelFile, TrainedModel, TrainingJob, TrainingMetrics, TrainingTask } from '@sokhan/common';
+import type { Checkpoint, FinalTrainingMetrics, InputColumn, LabelNames, LayerConfig, ModelEvaluation, ModelInput, ModelFile, TrainedModel, TrainingJob, TrainingMetrics, TrainingTask } from '@sokhan/common';
 import type { CheckpointRow, EvaluationRow, JobRow, TrainedModelRow } from './training.repository.js';
 
 /** What a trained model's metadata holds: set at job creation, completed when the job finishes. */
@@ -15,6 +15,8 @@ export interface TrainedModelMetadata {
   input?: ModelInput;
   inputs?: InputColumn[];
   labels?: string[] | null;
+  /** Display names of the classes (the job config's labelNames). */
+  labelNames?: LabelNames;
   files?: ModelFile[];
   metrics?: FinalTrainingMetrics;
   featureDim?: number;
@@ -82,6 +84,7 @@ export function toTrainedModel(r: TrainedModelRow): TrainedModel {
     task: m.task,
     inputs: m.inputs ?? [],
     labels: m.labels ?? null,
+    labelNames: m.labelNames ?? null,
     files: m.files ?? [],
     metrics: m.metrics ?? null,
     datasetId: m.datasetId ?? null,

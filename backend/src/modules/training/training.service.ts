@@ -10,15 +10,18 @@ import {
   trainingConfigSchema,
   type Checkpoint,
   type CheckpointListResponse,
+  type DatasetColumn,
   type EpochMetrics,
   type ErrorCode,
   type FieldIssue,
+  type LabelNames,
   type TrainingConfig,
   type TrainingConfigInput,
   type TrainingJobDetail,
   type TrainingListQuery,
   type TrainingListResponse,
   type TrainingStatus,
+  type ValueCount,
 } from '@sokhan/common';
 import { withTransaction, type Pool } from '../../platform/db/pool.js';
 import { AppError, conflict, notFound } from '../../platform/http/errors.js';
@@ -54,6 +57,24 @@ const DEFAULT_MAX_FEATURE_BYTES = 64 * 2 ** 20;
 
 const invalid = (issues: FieldIssue[]) => new AppError(400, 'VALIDATION_FAILED', 'request is not valid', issues);
 const issue = (p: string, message: string): FieldIssue => ({ path: p, message, code: 'custom' });
+
+/**
+ * Class names must name classes of the label column: its values are known from the dataset's class counts (its
+ * own label column) or the column's most frequent values when those are all of them; otherwise only their count.
+ */
+function labelNameProblems(names: LabelNames, label: DatasetColumn, dataset: { labelColumn: string | null; classCounts: ValueCount[] | null }): FieldIssue[] {
+  const keys = Object.keys(names);
+  const counted = dataset.labelColumn === label.name ? dataset.classCounts : null;
+  const listed = !label.distinctCapped && label.topValues && label.topValues.length >= label.distinct ? label.topValues : null;
+  const values = (counted ?? listed)?.map((v) => v.value);
+  if (values) {
+    const known = new Set(values);
+    const unknown = keys.filter((k) => !known.has(k));
+    if (unknown.length) return [issue('labelNames', `${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length === 1 ? 'is not a class' : 'are not classes'} of "${label.name}" (classes: ${values.slice(0, 20).join(', ')})`)];
+  }
+  if (!label.distinctCapped && keys.length > label.distinct) return [issue('labelNames', `${keys.length} names for ${label.distinct} classes`)];
+  return [];
+}
 
 /**
  * Training jobs: creation with checks against the dataset, the queue and its worker threads, pause / resume /
@@ -120,6 +141,7 @@ export class TrainingService {
       (config.textColumn ? (config.textFeatures?.buckets ?? defaultBuckets) : 0) +
       featureColumns.reduce((n, c) => n + (c.kind === 'number' ? 1 : Math.min(columns.get(c.name)!.distinct, FEATURE_DEFAULTS.maxCategories) + 1), 0);
     const classes = config.task === 'tabular-regression' ? 1 : Math.max(2, label.distinct);
+    if (config.labelNames) problems.push(...labelNameProblems(config.labelNames, label, record.metadata));
     const parameters = countParameters(layers, inputDim, outputUnits(config.task, classes));
     if (parameters > TRAINING_LIMITS.maxParameters) {
       problems.push(issue('layers', `the network would have about ${parameters} weights (at most ${TRAINING_LIMITS.maxParameters}); use fewer units or text buckets`));
@@ -133,6 +155,8 @@ export class TrainingService {
       featureColumns,
       layers,
       input: modelInput,
+      // A fine-tuned model keeps its base model's class names unless new ones are given.
+      ...(config.labelNames ?? base?.labelNames ? { labelNames: config.labelNames ?? base?.labelNames } : {}),
       // On by default, on validation loss, whenever rows are held out to watch it on.
       earlyStopping: config.earlyStopping !== undefined ? config.earlyStopping : config.validationSplit > 0 ? { ...TRAINING_DEFAULTS.earlyStopping } : null,
     };
@@ -148,6 +172,7 @@ export class TrainingService {
       labelColumn: config.labelColumn,
       layers,
       input: modelInput,
+      ...(stored.labelNames ? { labelNames: stored.labelNames } : {}),
     };
     await withTransaction(this.deps.pool, async (client) => {
       const repo = new TrainingRepository(client);
@@ -445,7 +470,7 @@ export class TrainingService {
     return job;
   }
 
-  private async baseModel(userId: string, modelId: string, config: TrainingConfig): Promise<Pick<TrainedModelMetadata, 'layers' | 'input'>> {
+  private async baseModel(userId: string, modelId: string, config: TrainingConfig): Promise<Pick<TrainedModelMetadata, 'layers' | 'input' | 'labelNames'>> {
     const model = await this.repo.getTrainedModel(modelId, userId);
     if (!model) throw notFound('model');
     if (model.status !== 'ready') throw conflict('the model to continue from is not ready', 'MODEL_NOT_READY');
@@ -459,6 +484,6 @@ export class TrainingService {
     }
     if (problems.length) throw invalid(problems);
     // Models from before the sparse input were dense.
-    return { layers: m.layers, input: m.input ?? 'dense' };
+    return { layers: m.layers, input: m.input ?? 'dense', labelNames: m.labelNames };
   }
 }

@@ -78,7 +78,8 @@ export function HubPage() {
     update({ q: text.trim() || null });
   };
 
-  const items = search.data?.pages.flatMap((p) => p.items) ?? [];
+  // A first page widened with Persian-named models may meet them again later: each model is listed once.
+  const items = uniqueById(search.data?.pages.flatMap((p) => p.items) ?? []);
   const offline = search.data?.pages[0]?.offline ?? false;
   const interpreted = search.data?.pages[0]?.interpreted ?? null;
   const tasks = moreTasks ? HUB_TASKS : MAIN_TASKS;
@@ -253,4 +254,9 @@ export function HubError({ error, onRetry }: { error: unknown; onRetry?: () => v
       }
     />
   );
+}
+
+function uniqueById<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => !seen.has(i.id) && (seen.add(i.id), true));
 }

@@ -9,6 +9,7 @@ import { Field } from '../../components/Field';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { CheckIcon, DownloadIcon, HeartIcon, LockIcon } from '../../components/icons';
 import { Badge, Button, Card, Loading, Ltr, Stat, TableWrap } from '../../components/ui';
+import { ApiError } from '../../lib/api';
 import { DownloadItem } from '../downloads/DownloadItem';
 import { useSettings } from '../settings/use-settings-sync';
 import { parsePatterns, selectFiles } from './glob';
@@ -116,7 +117,8 @@ function ModelCardSection({ repoId }: { repoId: string }) {
   return (
     <Card title={t('hub.card.title')} className="model-card-readme">
       {card.isPending && <Loading />}
-      {card.error && <ErrorNotice error={card.error} />}
+      {/* A gated repository's card is behind its gate; the page already says how to get access. */}
+      {card.error && (card.error instanceof ApiError && card.error.code === 'GATED_REPO' ? <p className="muted">{t('hub.card.gated')}</p> : <ErrorNotice error={card.error} />)}
       {card.data && !html && <p className="muted">{t('hub.card.none')}</p>}
       {html && <div className="markdown" data-testid="model-readme" dangerouslySetInnerHTML={{ __html: html }} />}
     </Card>

@@ -5,9 +5,11 @@ import { useTranslation } from 'react-i18next';
 import {
   decodePrediction,
   decodeRegression,
+  labelName,
   modelInputArrays,
   type ClassificationPrediction,
   type InputColumn,
+  type LabelNames,
   type LabelProbability,
   type RegressionPrediction,
   type TrainedModel,
@@ -16,7 +18,7 @@ import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { SparkIcon } from '../../components/icons';
-import { Badge, Button, Card, EmptyState, Loading, PageHeader, ProgressBar } from '../../components/ui';
+import { Badge, Button, Card, DataValue, EmptyState, Loading, PageHeader, ProgressBar } from '../../components/ui';
 import { parseLocaleNumber } from '../../lib/format';
 import { trainingApi } from '../training/training.api';
 import { useBrowserModel, type BrowserModelState } from './use-browser-model';
@@ -154,7 +156,7 @@ function ModelPlayground({ model }: { model: TrainedModel }) {
         {result && (
           <div className="result" data-testid="prediction">
             {result.kind === 'classification' ? (
-              <ProbabilityBars probabilities={result.probabilities} />
+              <ProbabilityBars probabilities={result.probabilities} names={model.labelNames} />
             ) : (
               <p className="regression-value">{f.number(result.value ?? 0, { maximumFractionDigits: 4 })}</p>
             )}
@@ -234,21 +236,25 @@ function LoadStatus({ state }: { state: BrowserModelState }) {
   );
 }
 
-export function ProbabilityBars({ probabilities }: { probabilities: LabelProbability[] }) {
+/** Classes by their display name: the server's `name`, or the model's names in the browser, or the raw value. */
+export function ProbabilityBars({ probabilities, names }: { probabilities: (LabelProbability & { name?: string })[]; names?: LabelNames | null }) {
   const f = useFormat();
   const top = probabilities[0]?.label;
   const list = useMemo(() => probabilities.slice(0, 12), [probabilities]);
   return (
     <ul className="bars probs">
-      {list.map((p) => (
-        <li key={p.label} className={p.label === top ? 'bar-row bar-top' : 'bar-row'} data-testid="probability">
-          <bdi className="bar-label">{p.label}</bdi>
-          <div className="bar-track" role="meter" aria-valuemin={0} aria-valuemax={1} aria-valuenow={p.probability} aria-label={p.label}>
-            <div className="bar-fill" style={{ inlineSize: `${Math.max(0.5, p.probability * 100)}%` }} />
-          </div>
-          <span className="bar-value">{f.percent(p.probability, 1)}</span>
-        </li>
-      ))}
+      {list.map((p) => {
+        const name = p.name ?? labelName(names, p.label);
+        return (
+          <li key={p.label} className={p.label === top ? 'bar-row bar-top' : 'bar-row'} data-testid="probability">
+            <DataValue className="bar-label" value={name} />
+            <div className="bar-track" role="meter" aria-valuemin={0} aria-valuemax={1} aria-valuenow={p.probability} aria-label={name}>
+              <div className="bar-fill" style={{ inlineSize: `${Math.max(0.5, p.probability * 100)}%` }} />
+            </div>
+            <span className="bar-value">{f.percent(p.probability, 1)}</span>
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -1,16 +1,18 @@
 import { useTranslation } from 'react-i18next';
-import type { ModelEvaluation } from '@sokhan/common';
+import { labelName, type LabelNames, type ModelEvaluation } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
-import { TableWrap } from '../../components/ui';
+import { DataValue, TableWrap } from '../../components/ui';
 
 /**
  * The saved model on the job's held-out rows: accuracy, macro-F1, per-class precision / recall / F1, and the
  * confusion matrix as a grid (rows: true class, columns: predicted), each cell shaded by its share of the row.
  */
-export function EvaluationCard({ evaluation, bestEpoch }: { evaluation: ModelEvaluation; bestEpoch: number | null }) {
+export function EvaluationCard({ evaluation, bestEpoch, labelNames }: { evaluation: ModelEvaluation; bestEpoch: number | null; labelNames?: LabelNames | null | undefined }) {
   const { t } = useTranslation();
   const f = useFormat();
   const r = evaluation.report;
+  // The report keeps the raw classes; they are shown by the names chosen at training.
+  const name = (label: string) => <DataValue value={labelName(labelNames, label)} />;
   const pct = (v: number) => f.percent(v, 1);
   return (
     <div data-testid="evaluation">
@@ -38,7 +40,7 @@ export function EvaluationCard({ evaluation, bestEpoch }: { evaluation: ModelEva
           <tbody>
             {r.perClass.map((c) => (
               <tr key={c.label}>
-                <th scope="row">{c.label}</th>
+                <th scope="row">{name(c.label)}</th>
                 <td className="num">{pct(c.precision)}</td>
                 <td className="num">{pct(c.recall)}</td>
                 <td className="num">{pct(c.f1)}</td>
@@ -57,7 +59,7 @@ export function EvaluationCard({ evaluation, bestEpoch }: { evaluation: ModelEva
               <th scope="col">{t('training.evaluation.trueClass')}</th>
               {r.labels.map((l) => (
                 <th key={l} scope="col" className="num">
-                  {l}
+                  {name(l)}
                 </th>
               ))}
             </tr>
@@ -67,7 +69,7 @@ export function EvaluationCard({ evaluation, bestEpoch }: { evaluation: ModelEva
               const total = row.reduce((a, b) => a + b, 0);
               return (
                 <tr key={r.labels[i]}>
-                  <th scope="row">{r.labels[i]}</th>
+                  <th scope="row">{name(r.labels[i] ?? '')}</th>
                   {row.map((n, j) => {
                     const share = total > 0 ? n / total : 0;
                     return (

@@ -183,13 +183,13 @@ function JobView({ job }: { job: TrainingJobDetail }) {
 
       {job.evaluation && (
         <Card title={t('training.evaluation.title')}>
-          <EvaluationCard evaluation={job.evaluation} bestEpoch={job.metrics.final?.bestEpoch ?? null} />
+          <EvaluationCard evaluation={job.evaluation} bestEpoch={job.metrics.final?.bestEpoch ?? null} labelNames={job.model?.labelNames ?? job.config.labelNames} />
         </Card>
       )}
 
       {job.model?.status === 'ready' && job.task !== 'tabular-regression' && (
         <Card title={t('training.evaluation.otherTitle')}>
-          <ModelEvaluations modelId={job.model.id} />
+          <ModelEvaluations modelId={job.model.id} labelNames={job.model.labelNames} />
         </Card>
       )}
 

@@ -35,8 +35,9 @@ describe('LayerBuilder', () => {
   it('shows the default dense + dropout stack', () => {
     renderWithApp(<Harness />);
     expect(screen.getAllByTestId('layer')).toHaveLength(2);
-    expect(screen.getByLabelText('تعداد واحدهای لایهٔ ۱')).toHaveProperty('value', '64');
-    expect(screen.getByLabelText('نرخ حذف لایهٔ ۲')).toHaveProperty('value', '0.2');
+    // Shown in the user's digits (Persian by default), like the text around the fields.
+    expect(screen.getByLabelText('تعداد واحدهای لایهٔ ۱')).toHaveProperty('value', '۶۴');
+    expect(screen.getByLabelText('نرخ حذف لایهٔ ۲')).toHaveProperty('value', '۰٫۲');
   });
 
   it('validates units and dropout rate as you type, in Persian', async () => {

@@ -61,7 +61,7 @@ export function LayerBuilder({ layers, onChange, errors, inputLabel, outputLabel
                     <input
                       className="input"
                       inputMode="numeric"
-                      value={layer.units}
+                      value={f.digits(layer.units)}
                       onChange={(e) => update(i, { units: e.target.value })}
                       aria-invalid={unitsError ? true : undefined}
                       aria-label={t('training.layers.unitsOf', { n })}
@@ -90,7 +90,7 @@ export function LayerBuilder({ layers, onChange, errors, inputLabel, outputLabel
                   <input
                     className="input"
                     inputMode="decimal"
-                    value={layer.rate}
+                    value={f.digits(layer.rate)}
                     onChange={(e) => update(i, { rate: e.target.value })}
                     aria-invalid={rateError ? true : undefined}
                     aria-label={t('training.layers.rateOf', { n })}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import type { LabelNames } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -11,7 +12,7 @@ import { EvaluationCard } from './EvaluationCard';
 import { trainingApi, trainingKeys } from './training.api';
 
 /** Evaluates a ready classification model on another of your datasets and lists those evaluations, newest first. */
-export function ModelEvaluations({ modelId }: { modelId: string }) {
+export function ModelEvaluations({ modelId, labelNames }: { modelId: string; labelNames: LabelNames | null }) {
   const { t } = useTranslation();
   const f = useFormat();
   const api = useApi();
@@ -47,7 +48,7 @@ export function ModelEvaluations({ modelId }: { modelId: string }) {
       {others.map((e) => (
         <section key={e.id} className="stack">
           <h3>{t('training.evaluation.onDataset', { name: (e.datasetId && names.get(e.datasetId)) ?? t('training.evaluation.deletedDataset'), date: f.date(e.createdAt) })}</h3>
-          <EvaluationCard evaluation={e} bestEpoch={null} />
+          <EvaluationCard evaluation={e} bestEpoch={null} labelNames={labelNames} />
         </section>
       ))}
     </div>

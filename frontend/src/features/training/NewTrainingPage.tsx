@@ -20,11 +20,11 @@ import { useApi } from '../../app/services';
 import { Field } from '../../components/Field';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { ChartIcon } from '../../components/icons';
-import { Button, Card, EmptyState, Loading, PageHeader } from '../../components/ui';
+import { Button, Card, DataValue, EmptyState, Loading, PageHeader } from '../../components/ui';
 import { ApiError } from '../../lib/api';
 import { issueMessage, serverFieldErrors, type FieldErrors, type IssueLike } from '../../lib/validation';
 import { datasetKeys, datasetsApi } from '../datasets/datasets.api';
-import { applyDataset, buildRequest, defaultDraft, type TrainingDraft } from './form-model';
+import { applyDataset, applyLabelColumn, buildRequest, defaultDraft, labelClasses, type SentimentClass, type TrainingDraft } from './form-model';
 import { LayerBuilder } from './LayerBuilder';
 import { trainingApi, trainingKeys } from './training.api';
 
@@ -92,11 +92,13 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
     queryFn: () => datasetsApi.get(api, draft.datasetId),
     enabled: !!draft.datasetId,
   });
+  // Classes labelled -2…2 (or -1…1) start with the words of the sentiment scale, in the UI's language.
+  const sentimentWord = (c: SentimentClass) => t(`training.classNames.sentiment.${c}`);
   // When a dataset's details arrive, columns and task follow it (once per dataset chosen).
   const loaded = dataset.data;
   if (loaded && loaded.id === draft.datasetId && appliedFor !== draft.datasetId) {
     setAppliedFor(draft.datasetId);
-    setDraft((d) => applyDataset(d, loaded));
+    setDraft((d) => applyDataset(d, loaded, sentimentWord));
   }
 
   const built = useMemo(() => buildRequest(draft), [draft]);
@@ -110,10 +112,13 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
     setDraft((d) => ({ ...d, [key]: value }));
   };
 
+  // Without a name the job is called after its dataset and today, in the user's calendar and digits.
+  const defaultName = loaded ? t('training.new.defaultName', { dataset: loaded.name, date: f.date(new Date(), 'date') }) : undefined;
+
   const create = useMutation({
     mutationFn: () => {
       if (!built.request) throw new Error('invalid');
-      return trainingApi.create(api, built.request);
+      return trainingApi.create(api, { ...built.request, name: built.request.name ?? defaultName });
     },
     onSuccess: (job) => {
       void queryClient.invalidateQueries({ queryKey: trainingKeys.all });
@@ -135,6 +140,7 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
   const columns = ds?.columns ?? [];
   const isText = draft.task === 'text-classification';
   const classes = ds?.classCounts?.length ?? 0;
+  const classList = ds && draft.task !== 'tabular-regression' ? labelClasses(ds, draft.labelColumn) : [];
   const errorCount = Object.values(errors).filter(Boolean).length;
 
   return (
@@ -196,7 +202,15 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
                 </fieldset>
               )}
               <Field label={t('training.fields.labelColumn')} error={errors.labelColumn}>
-                <select className="select" value={draft.labelColumn} onChange={(e) => set('labelColumn', e.target.value)}>
+                <select
+                  className="select"
+                  value={draft.labelColumn}
+                  onChange={(e) => {
+                    setServerErrors({});
+                    const column = e.target.value;
+                    setDraft((d) => applyLabelColumn(d, ds, column, sentimentWord));
+                  }}
+                >
                   {columns.map((c) => (
                     <option key={c.name} value={c.name}>
                       {c.name}
@@ -205,6 +219,34 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
                 </select>
               </Field>
             </div>
+          )}
+          {classList.length > 0 && (
+            <fieldset className="field class-names" data-testid="class-names">
+              <legend className="field-label">{t('training.classNames.title')}</legend>
+              <p className="field-hint">{t('training.classNames.hint')}</p>
+              <div className="form-row">
+                {classList.map((value) => (
+                  <Field
+                    key={value}
+                    label={
+                      <>
+                        {t('training.classNames.label')} <DataValue value={value} />
+                      </>
+                    }
+                    error={errors[`labelNames.${value}`]}
+                  >
+                    <input
+                      className="input"
+                      dir="auto"
+                      maxLength={TRAINING_LIMITS.maxLabelName}
+                      value={draft.labelNames[value] ?? value}
+                      onChange={(e) => set('labelNames', { ...draft.labelNames, [value]: e.target.value })}
+                    />
+                  </Field>
+                ))}
+              </div>
+              {errors.labelNames && <p className="field-error">{errors.labelNames}</p>}
+            </fieldset>
           )}
         </div>
       </Card>
@@ -263,23 +305,23 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
               error={errors.learningRate}
               hint={t('training.hints.range', { min: f.number(TRAINING_LIMITS.minLearningRate, { maximumFractionDigits: 6 }), max: f.number(TRAINING_LIMITS.maxLearningRate) })}
             >
-              <input className="input" name="learningRate" inputMode="decimal" dir="ltr" value={draft.learningRate} onChange={(e) => set('learningRate', e.target.value)} />
+              <input className="input" name="learningRate" inputMode="decimal" dir="ltr" value={f.digits(draft.learningRate)} onChange={(e) => set('learningRate', e.target.value)} />
             </Field>
             <Field label={t('training.fields.l2')} error={errors.l2} hint={t('training.hints.l2')}>
-              <input className="input" name="l2" inputMode="decimal" dir="ltr" value={draft.l2} onChange={(e) => set('l2', e.target.value)} />
+              <input className="input" name="l2" inputMode="decimal" dir="ltr" value={f.digits(draft.l2)} onChange={(e) => set('l2', e.target.value)} />
             </Field>
             <Field label={t('training.fields.epochs')} error={errors.epochs} hint={t('training.hints.range', { min: f.number(1), max: f.number(TRAINING_LIMITS.maxEpochs) })}>
-              <input className="input" name="epochs" inputMode="numeric" dir="ltr" value={draft.epochs} onChange={(e) => set('epochs', e.target.value)} />
+              <input className="input" name="epochs" inputMode="numeric" dir="ltr" value={f.digits(draft.epochs)} onChange={(e) => set('epochs', e.target.value)} />
             </Field>
             <Field label={t('training.fields.batchSize')} error={errors.batchSize} hint={t('training.hints.range', { min: f.number(1), max: f.number(TRAINING_LIMITS.maxBatchSize) })}>
-              <input className="input" name="batchSize" inputMode="numeric" dir="ltr" value={draft.batchSize} onChange={(e) => set('batchSize', e.target.value)} />
+              <input className="input" name="batchSize" inputMode="numeric" dir="ltr" value={f.digits(draft.batchSize)} onChange={(e) => set('batchSize', e.target.value)} />
             </Field>
             <Field
               label={t('training.fields.validationSplit')}
               error={errors.validationSplit}
               hint={t('training.hints.split', { max: f.number(TRAINING_LIMITS.maxValidationSplit) })}
             >
-              <input className="input" name="validationSplit" inputMode="decimal" dir="ltr" value={draft.validationSplit} onChange={(e) => set('validationSplit', e.target.value)} />
+              <input className="input" name="validationSplit" inputMode="decimal" dir="ltr" value={f.digits(draft.validationSplit)} onChange={(e) => set('validationSplit', e.target.value)} />
             </Field>
           </div>
           <div className="form-row">
@@ -316,10 +358,10 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
           </div>
           <div className="form-row">
             <Field label={t('training.fields.name')} error={errors.name} hint={t('training.hints.name')}>
-              <input className="input" value={draft.name} onChange={(e) => set('name', e.target.value)} dir="auto" />
+              <input className="input" value={draft.name} placeholder={defaultName} onChange={(e) => set('name', e.target.value)} dir="auto" />
             </Field>
             <Field label={t('training.fields.seed')} error={errors.seed} hint={t('training.hints.seed')}>
-              <input className="input" inputMode="numeric" dir="ltr" value={draft.seed} onChange={(e) => set('seed', e.target.value)} />
+              <input className="input" inputMode="numeric" dir="ltr" value={f.digits(draft.seed)} onChange={(e) => set('seed', e.target.value)} />
             </Field>
           </div>
         </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetDetail } from '@sokhan/common';
-import { applyDataset, buildRequest, defaultDraft, newLayer, type TrainingDraft } from './form-model';
+import { applyDataset, applyLabelColumn, buildRequest, defaultDraft, labelClasses, newLayer, type SentimentClass, type TrainingDraft } from './form-model';
 
 const uuid = '6f1c1f0e-8c1a-4c55-9a44-1f5f8f0b9a11';
 
@@ -111,5 +111,41 @@ describe('buildRequest', () => {
 
   it('asks for a dataset', () => {
     expect(paths({ ...defaultDraft(), datasetId: '' })).toContain('datasetId');
+  });
+});
+
+describe('class names', () => {
+  const word = (c: SentimentClass) => `word:${c}`;
+  const sentipers = dataset({
+    classCounts: ['0', '1', '-1', '2', '-2'].map((value, i) => ({ value, count: 100 - i })),
+    columns: [
+      { name: 'متن', type: 'text', missing: 0, distinct: 300, distinctCapped: false, min: null, max: null, mean: null, meanLength: 40, maxLength: 90, topValues: null },
+      { name: 'برچسب', type: 'number', missing: 0, distinct: 5, distinctCapped: false, min: -2, max: 2, mean: 0, meanLength: null, maxLength: null, topValues: null },
+      { name: 'منبع', type: 'category', missing: 0, distinct: 2, distinctCapped: false, min: null, max: null, mean: null, meanLength: 3, maxLength: 4, topValues: [{ value: 'وب', count: 200 }, { value: 'اپ', count: 100 }] },
+    ],
+  });
+
+  it('lists numeric classes in order and prefills a sentiment scale with its words', () => {
+    expect(labelClasses(sentipers, 'برچسب')).toEqual(['-2', '-1', '0', '1', '2']);
+    const draft = applyDataset(defaultDraft(), sentipers, word);
+    expect(draft.labelNames).toEqual({ '-2': 'word:veryNegative', '-1': 'word:negative', '0': 'word:neutral', '1': 'word:positive', '2': 'word:veryPositive' });
+    expect(buildRequest(draft).request?.labelNames).toEqual(draft.labelNames);
+  });
+
+  it('prefills other classes with their values and sends only the names that differ', () => {
+    const draft = applyDataset(defaultDraft(), dataset(), word);
+    expect(draft.labelNames).toEqual({ مثبت: 'مثبت', منفی: 'منفی' });
+    expect(buildRequest(draft).request).not.toHaveProperty('labelNames');
+    const named = { ...draft, labelNames: { مثبت: ' خوب ', منفی: '' } };
+    expect(buildRequest(named).request?.labelNames).toEqual({ مثبت: 'خوب' });
+    // A regression has no classes: the names are not sent (the schema would refuse them).
+    expect(paths({ ...named, task: 'tabular-regression' })).not.toContain('labelNames');
+  });
+
+  it('follows the label column: a category column lists its values, a column without a known list none', () => {
+    const other = applyLabelColumn(applyDataset(defaultDraft(), sentipers, word), sentipers, 'منبع', word);
+    expect(other.labelNames).toEqual({ وب: 'وب', اپ: 'اپ' });
+    expect(labelClasses(sentipers, 'متن')).toEqual([]);
+    expect(labelClasses(dataset({ type: 'tabular-regression' }), 'برچسب')).toEqual([]);
   });
 });

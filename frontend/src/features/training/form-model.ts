@@ -31,6 +31,8 @@ export interface TrainingDraft {
   textColumn: string;
   featureColumns: string[];
   labelColumn: string;
+  /** Class value → the name typed for it (prefilled; a name equal to the value or empty is not sent). */
+  labelNames: Record<string, string>;
   layers: LayerDraft[];
   input: ModelInput;
   classWeight: ClassWeighting;
@@ -61,6 +63,7 @@ export function defaultDraft(): TrainingDraft {
     textColumn: '',
     featureColumns: [],
     labelColumn: '',
+    labelNames: {},
     layers: TRAINING_DEFAULTS.layers.map((l) =>
       l.type === 'dense' ? { ...newLayer('dense', String(l.units)), activation: l.activation } : newLayer('dropout', '64', String(l.rate)),
     ),
@@ -80,8 +83,42 @@ export function defaultDraft(): TrainingDraft {
   };
 }
 
+/** Sentiment scales people label with numbers, and the words their classes are known by. */
+export const SENTIMENT_CLASSES = ['veryNegative', 'negative', 'neutral', 'positive', 'veryPositive'] as const;
+export type SentimentClass = (typeof SENTIMENT_CLASSES)[number];
+const SENTIMENT_SCALES: Record<string, SentimentClass[]> = {
+  '-2,-1,0,1,2': [...SENTIMENT_CLASSES],
+  '-1,0,1': ['negative', 'neutral', 'positive'],
+  '-1,1': ['negative', 'positive'],
+};
+
+/**
+ * The label column's classes, when the dataset lists them (its class counts, or a category column's values):
+ * numbers in order (−2 … 2), anything else most frequent first.
+ */
+export function labelClasses(dataset: DatasetDetail, labelColumn: string): string[] {
+  if (dataset.type === 'tabular-regression') return [];
+  const column = dataset.columns.find((c) => c.name === labelColumn);
+  const counted = labelColumn === dataset.labelColumn ? dataset.classCounts : null;
+  const listed = column?.topValues && !column.distinctCapped && column.topValues.length >= column.distinct ? column.topValues : null;
+  const values = (counted ?? listed ?? []).map((c) => c.value);
+  const numeric = values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+  return numeric ? values.sort((a, b) => Number(a) - Number(b)) : values;
+}
+
+/** Each class (in labelClasses order) prefilled with its value, or its sentiment word when the values are a known scale. */
+export function defaultLabelNames(classes: readonly string[], word?: (c: SentimentClass) => string): Record<string, string> {
+  const scale = word ? SENTIMENT_SCALES[classes.join(',')] : undefined;
+  return Object.fromEntries(classes.map((v, i) => [v, scale && word ? word(scale[i]!) : v]));
+}
+
+/** Another label column: its classes and their names start over. */
+export function applyLabelColumn(draft: TrainingDraft, dataset: DatasetDetail, labelColumn: string, word?: (c: SentimentClass) => string): TrainingDraft {
+  return { ...draft, labelColumn, labelNames: defaultLabelNames(labelClasses(dataset, labelColumn), word) };
+}
+
 /** Columns and task follow the dataset: its type, text column, label column and the remaining usable columns. */
-export function applyDataset(draft: TrainingDraft, dataset: DatasetDetail): TrainingDraft {
+export function applyDataset(draft: TrainingDraft, dataset: DatasetDetail, word?: (c: SentimentClass) => string): TrainingDraft {
   const label = dataset.labelColumn ?? dataset.columns[dataset.columns.length - 1]?.name ?? '';
   const text = dataset.type === 'text-classification' ? (dataset.textColumn ?? '') : '';
   const features =
@@ -89,7 +126,7 @@ export function applyDataset(draft: TrainingDraft, dataset: DatasetDetail): Trai
       ? []
       : dataset.columns.filter((c) => c.name !== label && c.type !== 'text').map((c) => c.name);
   const input: ModelInput = dataset.type === 'text-classification' ? 'sparse' : 'dense';
-  return { ...draft, datasetId: dataset.id, task: dataset.type, textColumn: text, labelColumn: label, featureColumns: features, input };
+  return { ...draft, datasetId: dataset.id, task: dataset.type, textColumn: text, labelColumn: label, labelNames: defaultLabelNames(labelClasses(dataset, label), word), featureColumns: features, input };
 }
 
 type NumberIssue = IssueLike & { path: (string | number)[] };
@@ -122,6 +159,10 @@ export function buildRequest(draft: TrainingDraft): BuiltRequest {
       : { type: 'dropout' as const, rate: num(l.rate, ['layers', i, 'rate'], parseIssues) },
   );
   const isText = draft.task === 'text-classification';
+  // Only names that say more than the value itself.
+  const named = Object.entries(draft.labelNames)
+    .map(([value, name]) => [value, name.trim()] as const)
+    .filter(([value, name]) => name !== '' && name !== value);
   const body = {
     ...(draft.name.trim() ? { name: draft.name.trim() } : {}),
     datasetId: draft.datasetId,
@@ -129,6 +170,7 @@ export function buildRequest(draft: TrainingDraft): BuiltRequest {
     ...(isText && draft.textColumn ? { textColumn: draft.textColumn } : {}),
     featureColumns: isText ? [] : draft.featureColumns.map((name) => ({ name })),
     labelColumn: draft.labelColumn,
+    ...(draft.task !== 'tabular-regression' && named.length > 0 ? { labelNames: Object.fromEntries(named) } : {}),
     layers,
     input: draft.input,
     ...(draft.task === 'tabular-regression' ? {} : { classWeight: draft.classWeight }),
