@@ -62,12 +62,47 @@ describe('upload and metadata', () => {
     expect(named.body).toMatchObject({ recordCount: 2, headerRow: { present: true, decidedBy: 'detected', reason: 'names-like-a-header' } });
   });
 
-  it('names a binary file for what it is (an Excel workbook renamed to .csv) and stores nothing', async () => {
+  it('reads an Excel workbook (even one renamed .csv): the first sheet or the one named, as its CSV', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    const first = wb.addWorksheet('نظرات');
+    first.addRow(['متن', 'برچسب', 'تاریخ']);
+    first.addRow(['فیلم خوبی بود، ممنون', 2, new Date('2024-05-01T00:00:00Z')]);
+    first.addRow([{ richText: [{ text: 'اصلاً ' }, { text: 'خوب نبود' }] }, -2, null]);
+    first.addRow([]);
+    first.addRow([{ formula: '"قابل "&"قبول"', result: 'قابل قبول' }, 0, new Date('2024-05-03T00:00:00Z')]);
+    const second = wb.addWorksheet('Sheet2');
+    second.addRow(['a', 'b']);
+    second.addRow(['x', 1]);
+    second.addRow(['y', 2]);
+    const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+    const res = await upload(bytes, 'نظرات.csv', { name: 'از اکسل' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ format: 'csv', recordCount: 3, workbook: { sheet: 'نظرات', sheets: ['نظرات', 'Sheet2'] }, headerRow: { present: true } });
+    expect(res.body.preview).toEqual([
+      { متن: 'فیلم خوبی بود، ممنون', برچسب: '2', تاریخ: '2024-05-01' },
+      { متن: 'اصلاً خوب نبود', برچسب: '-2', تاریخ: null },
+      { متن: 'قابل قبول', برچسب: '0', تاریخ: '2024-05-03' },
+    ]);
+    const named = await upload(bytes, 'book.xlsx', { name: 'برگهٔ دوم', sheet: '2' });
+    expect(named.body).toMatchObject({ recordCount: 2, workbook: { sheet: 'Sheet2' } });
     const before = await datasetDirs();
-    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), Buffer.from('[Content_Types].xml xl/workbook.xml xl/worksheets/sheet1.xml'), Buffer.alloc(200)]);
-    const res = await upload(xlsx, 'نظرات.csv');
+    const missing = await upload(bytes, 'book.xlsx', { name: 'نیست', sheet: 'Sheet9' });
+    expect([missing.status, missing.body.error.code]).toEqual([422, 'INVALID_DATASET']);
+    expect(missing.body.error.details).toEqual([expect.objectContaining({ line: 0, reason: 'no-sheet', sheets: ['نظرات', 'Sheet2'] })]);
+    // Zip bytes that only look like a workbook are refused as such, and nothing is kept.
+    const fake = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), Buffer.from('[Content_Types].xml xl/workbook.xml'), Buffer.alloc(200)]);
+    const broken = await upload(fake, 'نظرات.csv');
+    expect(broken.body.error.details).toEqual([expect.objectContaining({ reason: 'invalid-workbook' })]);
+    expect(await datasetDirs()).toEqual(before);
+  });
+
+  it('names a binary file that is not a workbook for what it is, and stores nothing', async () => {
+    const before = await datasetDirs();
+    const xls = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512)]);
+    const res = await upload(xls, 'نظرات.csv');
     expect([res.status, res.body.error.code]).toEqual([422, 'INVALID_DATASET']);
-    expect(res.body.error.details).toEqual([expect.objectContaining({ line: 0, reason: 'not-text', kind: 'xlsx' })]);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ line: 0, reason: 'not-text', kind: 'xls' })]);
     expect(await datasetDirs()).toEqual(before);
   });
 

@@ -41,6 +41,8 @@ export const datasetUploadFieldsSchema = z.strictObject({
   labelColumn: columnName.optional(),
   /** CSV/TSV: whether the first row holds column names; detected from the first records when not given. */
   header: z.enum(['present', 'absent']).optional(),
+  /** An .xlsx workbook: the sheet to read, by name or 1-based number (the first one when not given). */
+  sheet: z.string().trim().min(1).max(100).optional(),
 });
 export type DatasetUploadFields = z.infer<typeof datasetUploadFieldsSchema>;
 
@@ -113,6 +115,8 @@ export interface Dataset {
    * columns are named column_1, column_2 … and the first row is data. Null for JSONL.
    */
   headerRow: DatasetHeaderRow | null;
+  /** Read from an Excel workbook: which sheet, of which. Null for text files. */
+  workbook: { sheet: string; sheets: string[] } | null;
   /** Ragged rows left out within the tolerance, and the first of their line numbers. */
   skippedRows: number;
   skippedLines: number[];
@@ -153,8 +157,12 @@ export interface DatasetProblem {
     | 'not-an-object'
     | 'too-many-columns'
     | 'single-class'
-    | 'unknown-label-column';
+    | 'unknown-label-column'
+    | 'no-sheet'
+    | 'invalid-workbook';
   message: string;
+  /** `no-sheet`: the sheets the workbook has. */
+  sheets?: string[];
   /** `not-text`: what the first bytes say the file is. */
   kind?: NonTextKind;
 }

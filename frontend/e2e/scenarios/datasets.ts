@@ -83,7 +83,7 @@ export const uploadDataset: Scenario = {
 };
 
 export const filesAsPeopleHaveThem: Scenario = {
-  name: 'a headerless Persian CSV keeps its first row (and the form says so); an Excel file renamed .csv is named for what it is',
+  name: 'a headerless Persian CSV keeps its first row (and the form says so); an Excel workbook is read from its sheet; an old .xls is named for what it is',
   async run({ page, goto, shot, tmp }) {
     await goto('/datasets');
     // SentiPers' own layout: a sentence and a −2…2 label, no header row.
@@ -98,11 +98,30 @@ export const filesAsPeopleHaveThem: Scenario = {
     await waitForText('all 5 rows kept', page.locator('.stat').first(), (text) => /\b5\b/.test(text));
     await page.getByText('column_1').first().waitFor();
 
+    // How many Persian users keep labelled data: an Excel workbook, its second sheet chosen by name.
     await goto('/datasets');
-    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), Buffer.from('[Content_Types].xml xl/workbook.xml'), Buffer.alloc(64)]);
-    await page.locator('#dataset-file').setInputFiles({ name: 'نظرات.csv', mimeType: 'text/csv', buffer: xlsx });
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('یادداشت').addRow(['این برگه داده نیست']);
+    const data = wb.addWorksheet('داده');
+    data.addRow(['متن', 'برچسب']);
+    for (const [text, label] of [['عالی بود', 'مثبت'], ['بد بود', 'منفی'], ['خوب بود', 'مثبت'], ['افتضاح', 'منفی']]) data.addRow([text, label]);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    await page.locator('#dataset-file').setInputFiles({ name: 'نظرات.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
+    await page.getByTestId('workbook-choice').waitFor();
+    await page.getByLabel(fa.datasets.workbook.sheet).fill('داده');
+    await shot('dataset-workbook-detected');
+    await page.getByRole('button', { name: fa.datasets.upload.submit, exact: true }).click();
+    await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    await waitForText('the sheet it was read from', page.getByTestId('workbook-sheet'), (text) => text.includes('داده'));
+    await waitForText('its 4 rows', page.locator('.stat').first(), (text) => /\b4\b/.test(text));
+
+    // An old binary .xls cannot be read: the form says what it is before anything is sent.
+    await goto('/datasets');
+    const xls = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512)]);
+    await page.locator('#dataset-file').setInputFiles({ name: 'نظرات.csv', mimeType: 'text/csv', buffer: xls });
     await page.getByTestId('not-text').waitFor();
-    assert(((await page.getByTestId('not-text').textContent()) ?? '').includes('xlsx'), 'the notice does not name the Excel workbook');
+    assert(((await page.getByTestId('not-text').textContent()) ?? '').includes('xls'), 'the notice does not name the old Excel file');
     await shot('dataset-excel-named');
   },
 };

@@ -6,6 +6,7 @@ import type { DatasetProfile, RowIndexEntry } from './dataset-profile.js';
 export type DatasetMetadata = Omit<DatasetProfile, 'recordCount' | 'type' | 'rowIndex'> & {
   sizeBytes: number;
   headerRow?: DatasetHeaderRow | null;
+  workbook?: { sheet: string; sheets: string[] } | null;
   /** The shipped sample it was added from. */
   sample?: string;
 };

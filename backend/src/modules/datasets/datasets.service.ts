@@ -30,6 +30,7 @@ import { DatasetFileError, NO_RAGGED_LIMIT, readRecords, sniffFormat } from './d
 import { profileDatasetFile } from './dataset-profile.js';
 import { SampleCatalog } from './dataset-samples.js';
 import { readHead, receiveUpload, type ReceivedFile, type UploadSource } from './dataset-upload.js';
+import { WorkbookError, workbookToCsv, type WorkbookRead } from './workbook-to-csv.js';
 import type { DatasetRecord, DatasetsRepository } from './datasets.repository.js';
 
 export interface DatasetsDeps {
@@ -103,7 +104,22 @@ export class DatasetsService {
 
   /** Checks, moves into place, profiles and records a received file (an upload or a sample's copy) in <dir>. */
   private async store(userId: string, id: string, dir: string, file: ReceivedFile, fields: DatasetUploadFields, sample?: string): Promise<DatasetDetail> {
-    const kind = nonTextKind(file.head);
+    let kind = nonTextKind(file.head);
+    let workbook: WorkbookRead | null = null;
+    if (kind === 'xlsx') {
+      // A workbook is read as the CSV of one sheet, then checked and stored like any CSV.
+      const csv = path.join(dir, 'workbook.csv.part');
+      workbook = await workbookToCsv(file.path, csv, fields.sheet).catch((err: unknown) => {
+        if (err instanceof WorkbookError) {
+          throw new AppError(422, 'INVALID_DATASET', err.message, [{ line: 0, reason: err.reason, message: err.message, ...(err.sheets.length ? { sheets: err.sheets } : {}) }]);
+        }
+        throw err;
+      });
+      await fs.rm(file.path, { force: true });
+      file = { ...file, path: csv, head: await readHead(csv) };
+      fields = { ...fields, format: 'csv' };
+      kind = nonTextKind(file.head);
+    }
     if (kind) {
       throw new AppError(422, 'INVALID_DATASET', `the file is not UTF-8 text (its first bytes are a ${kind} file)`, [
         { line: 0, reason: 'not-text', kind, message: `the file is a ${kind} file, not CSV, TSV or JSONL text` },
@@ -128,7 +144,7 @@ export class DatasetsService {
       filePath: path.join(id, storedName),
       sizeBytes: file.sizeBytes,
       recordCount,
-      metadata: { ...rest, sizeBytes: file.sizeBytes, headerRow, ...(sample ? { sample } : {}) },
+      metadata: { ...rest, sizeBytes: file.sizeBytes, headerRow, workbook, ...(sample ? { sample } : {}) },
       rowIndex,
     });
     this.deps.logger.info({ datasetId: id, userId, records: recordCount, bytes: file.sizeBytes, format, sample }, sample ? 'sample dataset added' : 'dataset uploaded');
@@ -213,6 +229,7 @@ export function toDataset(r: DatasetRecord): Dataset {
     labelColumn: m.labelColumn,
     classCounts: m.classCounts,
     headerRow: m.headerRow ?? (r.format === 'jsonl' ? null : { present: true, decidedBy: 'detected', reason: null }),
+    workbook: m.workbook ?? null,
     skippedRows: m.skippedRows,
     skippedLines: m.skippedLines,
     inUse: r.in_use,

@@ -53,6 +53,11 @@ function DatasetView({ dataset }: { dataset: DatasetDetail }) {
           <Stat label={t('datasets.fields.labelColumn')} value={dataset.labelColumn ? <bdi>{dataset.labelColumn}</bdi> : t('datasets.none')} />
           {dataset.textColumn && <Stat label={t('datasets.textColumn')} value={<bdi>{dataset.textColumn}</bdi>} />}
         </div>
+        {dataset.workbook && (
+          <p className="field-hint" data-testid="workbook-sheet">
+            {t('datasets.workbook.readFrom', { sheet: dataset.workbook.sheet, n: f.number(dataset.workbook.sheets.length) })}
+          </p>
+        )}
         {dataset.skippedRows > 0 && (
           <Notice tone="warning">
             {t('datasets.skipped', {

@@ -23,7 +23,7 @@ import { validateWith, type FieldErrors } from '../../lib/validation';
 import { datasetKeys, datasetsApi } from './datasets.api';
 import { datasetProblem } from './problems';
 
-const ACCEPT = '.csv,.tsv,.jsonl,.ndjson,.txt,text/csv,text/tab-separated-values,application/jsonl';
+const ACCEPT = '.csv,.tsv,.jsonl,.ndjson,.txt,.xlsx,text/csv,text/tab-separated-values,application/jsonl,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 interface Progress {
   loaded: number;
@@ -74,6 +74,8 @@ export function UploadCard() {
   const [look, setLook] = useState<FileLook | null>(null);
   // The user's answer to "is the first row column names?"; starts as the detection says.
   const [headerPresent, setHeaderPresent] = useState(true);
+  const [sheet, setSheet] = useState('');
+  const isWorkbook = look?.notText === 'xlsx';
 
   const choose = (picked: File | undefined | null) => {
     if (!picked) return;
@@ -107,14 +109,18 @@ export function UploadCard() {
     const found: FieldErrors = checked.ok ? {} : { ...checked.errors };
     if (!file) found.file = t('datasets.upload.noFile');
     else if (file.size === 0) found.file = t('datasets.problems.empty-file');
-    else if (look?.notText) found.file = t(`datasets.notText.${look.notText}`);
+    else if (look?.notText && !isWorkbook) found.file = t(`datasets.notText.${look.notText}`);
     setErrors(found);
     if (!checked.ok || !file || found.file) return;
     const controller = new AbortController();
     abortRef.current = controller;
     setProgress({ loaded: 0, total: file.size, startedAt: performance.now(), bytesPerSecond: 0 });
     try {
-      const withHeader = look?.header ? { ...checked.data, header: headerPresent ? ('present' as const) : ('absent' as const) } : checked.data;
+      const withHeader = look?.header
+        ? { ...checked.data, header: headerPresent ? ('present' as const) : ('absent' as const) }
+        : isWorkbook && sheet.trim()
+          ? { ...checked.data, sheet: sheet.trim() }
+          : checked.data;
       const dataset = await datasetsApi.upload(api, withHeader, file, {
         signal: controller.signal,
         onProgress: (loaded, total) => {
@@ -181,7 +187,15 @@ export function UploadCard() {
             </p>
           )}
         </div>
-        {look?.notText && (
+        {isWorkbook && (
+          <div className="header-choice" data-testid="workbook-choice">
+            <p className="field-hint">{t('datasets.workbook.detected')}</p>
+            <Field label={t('datasets.workbook.sheet')}>
+              <input className="input" name="sheet" value={sheet} onChange={(e) => setSheet(e.target.value)} dir="auto" />
+            </Field>
+          </div>
+        )}
+        {look?.notText && !isWorkbook && (
           <Notice tone="danger">
             <span data-testid="not-text">{t(`datasets.notText.${look.notText}`)}</span>
           </Notice>

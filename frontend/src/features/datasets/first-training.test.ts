@@ -24,6 +24,7 @@ const sample: DatasetDetail = {
     { value: 'خنثی', count: 132 },
   ],
   headerRow: { present: true, decidedBy: 'user', reason: null },
+  workbook: null,
   skippedRows: 0,
   skippedLines: [],
   inUse: false,

@@ -16,6 +16,8 @@ const REASONS: ReadonlyArray<DatasetProblem['reason']> = [
   'too-many-columns',
   'single-class',
   'unknown-label-column',
+  'no-sheet',
+  'invalid-workbook',
 ];
 
 function isProblem(value: unknown): value is DatasetProblem {

@@ -26,6 +26,7 @@ function dataset(over: Partial<DatasetDetail> = {}): DatasetDetail {
       { value: 'منفی', count: 150 },
     ],
     headerRow: { present: true, decidedBy: 'detected', reason: 'names-like-a-header' },
+    workbook: null,
     skippedRows: 0,
     skippedLines: [],
     inUse: false,
