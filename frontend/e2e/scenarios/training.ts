@@ -55,6 +55,12 @@ export const train: Scenario = {
     await waitForText(`all ${EPOCHS} epochs done`, page.getByTestId('job-epochs'), (text) => text.startsWith(String(EPOCHS)));
     await page.getByTestId('checkpoints').getByText(fa.training.checkpoints.best).waitFor();
     await waitFor(`${EPOCHS} points on the chart`, async () => (await chartPoints(page)) >= EPOCHS);
+    // At 1366 px every column of the checkpoint table is in view (no sideways scrolling needed to read a figure).
+    const clipped = await page.getByTestId('checkpoints').evaluate((table) => {
+      const wrap = table.parentElement!;
+      return { table: table.scrollWidth, visible: wrap.clientWidth };
+    });
+    assert(clipped.table <= clipped.visible + 1, `the checkpoint table is clipped at 1366 px: ${JSON.stringify(clipped)}`);
     await shot('training-complete');
     await goto('/training');
     await page.locator('[data-testid="job-row"][data-status="completed"]').first().waitFor();

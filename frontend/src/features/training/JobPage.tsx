@@ -194,7 +194,7 @@ function JobView({ job }: { job: TrainingJobDetail }) {
       )}
 
       <div className="grid dataset-grid">
-        <Card title={t('training.checkpoints.title')}>
+        <Card title={t('training.checkpoints.title')} className="card-wide">
           <CheckpointTable checkpoints={job.checkpoints} regression={regression} />
         </Card>
         <Card title={t('training.job.config')}>
