@@ -15,6 +15,8 @@ import type { TrainedModelsService } from './modules/training/trained-models.ser
 import { createTrainingModule } from './modules/training/training.factory.js';
 import type { TrainingService } from './modules/training/training.service.js';
 import { createTtsModule } from './modules/tts/tts.factory.js';
+import { voiceProblems } from './modules/tts/voice-catalog.js';
+import { probePiperModel } from './modules/tts/voice-probe.js';
 import type { TtsService } from './modules/tts/tts.service.js';
 import { SecretBox } from './platform/crypto/secret-box.js';
 import type { Pool } from './platform/db/pool.js';
@@ -69,7 +71,8 @@ export function createServices(deps: CoreDeps): Services {
   });
   // Runners join here: each with start() (resume work left at the last stop) and stop().
   const runners: { start(): Promise<void>; stop(): Promise<void> }[] = [];
-  const hubModule = createSourcesModule({ config, pool, logger: deps.logger, notifier: deps.notifier, settings });
+  // Voice files are loaded once at install, so an installed voice that will not run says so at once.
+  const hubModule = createSourcesModule({ config, pool, logger: deps.logger, notifier: deps.notifier, settings, inspect: (folder) => voiceProblems(folder, probePiperModel) });
   runners.push(hubModule.runner);
   const trainingModule = createTrainingModule({ config, pool, logger: deps.logger, notifier: deps.notifier, datasets });
   runners.push(trainingModule.runner);

@@ -5,10 +5,12 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, registerUser, type TestApp } from './helpers.js';
 import { FIXTURE_TOKEN, GATED_REPO_ID, listTree, sha256File, startFixtureMirror, waitFor, waitForDownload, type MirrorFixture } from './hub-fixture.js';
+import { piperVoiceConfig } from '../../scripts/hub-mirror/fixture-content.js';
 
 const PIPER = 'sokhan-lab/piper-fa-amir-medium';
 const SLOW_A = 'test-lab/slow-a';
 const SLOW_B = 'test-lab/slow-b';
+const BROKEN_VOICE = 'test-lab/broken-voice';
 
 let fx: MirrorFixture;
 let t: TestApp;
@@ -21,6 +23,8 @@ beforeAll(async () => {
     extraRepos: [
       { id: SLOW_A, meta: { pipeline_tag: 'text-to-speech', license: 'mit' }, files: { 'config.json': '{"a":1}\n', 'weights.bin': { randomBytes: 1_200_000, seed: 'slow-a' } } },
       { id: SLOW_B, meta: { pipeline_tag: 'text-to-speech' }, files: { 'weights.bin': { randomBytes: 1_200_000, seed: 'slow-b' }, 'nested/extra.bin': { randomBytes: 300_000, seed: 'slow-b2' } } },
+      // Piper-shaped, but its .onnx is not a model: what the old mirror fixture shipped.
+      { id: BROKEN_VOICE, meta: { pipeline_tag: 'text-to-speech' }, files: { 'fa/fa_IR-x-low.onnx': { randomBytes: 4096, seed: 'broken' }, 'fa/fa_IR-x-low.onnx.json': JSON.stringify(piperVoiceConfig('x', 'low', 16000)) } },
     ],
   });
   t = await buildTestApp({ ...fx.env, ADMIN_EMAIL: 'sources-admin@example.com' });
@@ -101,6 +105,18 @@ describe('search and details', () => {
     expect(want.size).toBeGreaterThan(1_500_000);
     expect(onnx).toEqual({ path: 'fa_IR-amir-medium.onnx', size: want.size, sha256: want.sha256, lfs: true });
     expect(d.files.find((f) => f.path === 'README.md')).toMatchObject({ sha256: null, lfs: false });
+  });
+
+  it('checks an installed voice at install: one whose ONNX does not load is flagged with the reason, never offered', async () => {
+    const rec = await download(alice.token, { repoId: BROKEN_VOICE });
+    const done = await waitForDownload(t.app, alice.token, rec.id);
+    expect(done.status).toBe('completed');
+    const item = (await api(alice.token).get(`/api/sources/installed/${done.modelId}`)).body as InstalledModel;
+    expect(item.problems).toEqual([{ file: 'fa/fa_IR-x-low.onnx', reason: expect.stringMatching(/^the ONNX file does not load: /) }]);
+    const voices = await api(alice.token).get('/api/tts/voices');
+    expect((voices.body.voices as { sourceRepo: string | null }[]).some((v) => v.sourceRepo === BROKEN_VOICE)).toBe(false);
+    expect(voices.body.unavailable).toEqual([expect.objectContaining({ repoId: BROKEN_VOICE, file: 'fa/fa_IR-x-low.onnx' })]);
+    await api(alice.token).del(`/api/sources/installed/${done.modelId}`).expect(204);
   });
 
   it('serves a model card as Markdown without its YAML header, null when there is none', async () => {

@@ -57,6 +57,21 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+describe('a voice that fails while it runs', () => {
+  it('answers SYNTHESIS_FAILED with the cause the UI can say, and no engine text', async () => {
+    // Loads as a Piper voice, but its tone table has 4 rows while the voice's ids go past 40: Gather fails at run time.
+    const id = await installModel('someone/runtime-broken', 'ready', (f) => writeFixtureVoice(f, 'fa_IR-tiny-low', { numSymbols: 4 }));
+    const voices = (await request(t.app).get('/api/tts/voices').set(bearer(token))).body as TtsVoicesResponse;
+    const voice = voices.voices.find((v) => v.modelId === id)!;
+    expect(voice).toBeDefined();
+    const res = await request(t.app).post('/api/tts').set(bearer(token)).send({ text: 'سلام دنیا', voiceId: voice.id, format: 'json' });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatchObject({ code: 'SYNTHESIS_FAILED', details: [{ cause: 'voice-model' }] });
+    expect(JSON.stringify(res.body)).not.toContain(t.config.paths.models);
+    await t.pool.query('DELETE FROM models WHERE id = $1', [id]);
+  });
+});
+
 describe('GET /api/tts/voices', () => {
   it('needs a token', async () => {
     const res = await request(t.app).get('/api/tts/voices');

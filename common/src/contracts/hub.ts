@@ -197,6 +197,8 @@ export const installedModelSchema = z.object({
   ownerId: z.string().nullable(),
   /** True when the caller started the first download. */
   installedByMe: z.boolean(),
+  /** Found at install: files that will not run here (a voice whose ONNX file does not load), with why. */
+  problems: z.array(z.object({ file: z.string(), reason: z.string() })),
   /** True when the caller may delete it (admin, or the user who installed it). */
   canDelete: z.boolean(),
   createdAt: z.string(),

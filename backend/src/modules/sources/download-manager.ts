@@ -27,6 +27,8 @@ export interface DownloadManagerDeps {
   tokenFor(userId: string): Promise<string | null>;
   dbIntervalMs?: number;
   eventIntervalMs?: number;
+  /** Checks an installed model's folder (its voice files load?) before it is marked ready; found problems are kept. */
+  inspect?: (folder: string) => Promise<{ file: string; reason: string }[]>;
   /** Awaited between claiming a row and starting it: lets tests land a cancel in exactly that window. */
   afterClaim?: (row: DownloadRow) => Promise<void>;
 }
@@ -191,6 +193,10 @@ export class DownloadManager {
         fileCount: files.length,
         sizeBytes: result.sizeBytes,
         downloadedAt: new Date().toISOString(),
+        problems: (await this.deps.inspect?.(dest).catch((err: unknown) => {
+          logger.warn({ id: row.id, err: err instanceof Error ? err.message : String(err) }, 'could not inspect the installed model');
+          return [];
+        })) ?? [],
       };
       const done = await repo.completeDownload(row.id, result.sizeBytes);
       if (!done) {

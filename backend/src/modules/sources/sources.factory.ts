@@ -14,6 +14,8 @@ export interface SourcesModuleDeps {
   logger: Logger;
   notifier: Notifier;
   settings: SettingsService;
+  /** Checks an installed model's folder (see DownloadManagerDeps.inspect). */
+  inspect?: (folder: string) => Promise<{ file: string; reason: string }[]>;
 }
 
 export interface SourcesModule {
@@ -51,6 +53,7 @@ export function createSourcesModule(deps: SourcesModuleDeps): SourcesModule {
       maxPerHost: config.DOWNLOAD_HOST_CONNECTIONS,
     },
     tokenFor: (userId) => sources!.tokenFor(userId),
+    inspect: deps.inspect,
   });
   sources = new SourcesService({
     pool,

@@ -81,6 +81,8 @@ export interface HubModelMetadata {
   createdAt: string | null;
   files: { path: string; size: number; sha256: string; lfs?: boolean }[];
   fileCount: number;
+  /** Found when it was installed: files that will not run here (a voice whose ONNX does not load), with why. */
+  problems?: { file: string; reason: string }[];
   sizeBytes: number;
   endpoint: string;
   downloadedAt: string | null;
@@ -152,6 +154,7 @@ export async function presentInstalled(row: ModelRow, viewer: { id: string; role
     tags: meta.tags ?? [],
     ownerId: admin ? row.owner_id : null,
     installedByMe: row.owner_id !== null && row.owner_id === viewer.id,
+    problems: meta.problems ?? [],
     canDelete: admin || row.owner_id === viewer.id,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

@@ -14,7 +14,7 @@ import {
 import { AppError, notFound } from '../../platform/http/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { ClipCache } from './clip-cache.js';
-import { PoolBusyError, type SynthPool } from './synth-pool.js';
+import { PoolBusyError, SynthTimeoutError, type SynthPool } from './synth-pool.js';
 import type { TtsHistoryRow, TtsRepository } from './tts.repository.js';
 import type { VoiceCatalog, VoiceEntry } from './voice-catalog.js';
 import { encodeWav } from './wav.js';
@@ -88,7 +88,9 @@ export class TtsService {
         throw new AppError(503, 'SERVICE_UNAVAILABLE', 'speech synthesis is busy, try again shortly', undefined, { 'Retry-After': '2' });
       }
       this.deps.logger.error({ err: err instanceof Error ? err.message : String(err), voiceId: entry.voice.id }, 'speech synthesis failed');
-      throw new AppError(500, 'SYNTHESIS_FAILED', 'speech synthesis failed');
+      // The cause, in words the UI can say (never the engine's own message, which may name server paths).
+      const cause = err instanceof SynthTimeoutError ? 'timeout' : entry.spec.engine === 'piper' ? 'voice-model' : 'engine';
+      throw new AppError(500, 'SYNTHESIS_FAILED', `speech synthesis failed (${cause})`, [{ cause }]);
     }
     const computeSeconds = (performance.now() - started) / 1000;
     const wav = encodeWav(out.samples, out.sampleRate);

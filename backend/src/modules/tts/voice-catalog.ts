@@ -134,6 +134,19 @@ export class VoiceCatalog {
   }
 }
 
+/**
+ * The Piper-shaped voice files of a model folder that onnxruntime will not run, with why: checked when a model is
+ * installed, so the installed-models page can say it at once (the catalog never offers them either).
+ */
+export async function voiceProblems(folder: string, probe: VoiceProbe): Promise<{ file: string; reason: string }[]> {
+  const problems: { file: string; reason: string }[] = [];
+  for (const onnx of await findOnnxWithConfig(folder)) {
+    const reason = await probe(onnx);
+    if (reason) problems.push({ file: path.relative(folder, onnx).split(path.sep).join('/'), reason });
+  }
+  return problems;
+}
+
 /** `*.onnx` files that have a `*.onnx.json` beside them, breadth-first, bounded. */
 async function findOnnxWithConfig(root: string): Promise<string[]> {
   const found: string[] = [];

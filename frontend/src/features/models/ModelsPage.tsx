@@ -5,7 +5,7 @@ import type { InstalledModel } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ErrorNotice } from '../../components/ErrorNotice';
+import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { BoxIcon, FileIcon } from '../../components/icons';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Badge, Card, EmptyState, Loading, Ltr, PageHeader } from '../../components/ui';
@@ -81,6 +81,20 @@ function InstalledCard({ model }: { model: InstalledModel }) {
           </Badge>
         )}
       </div>
+      {model.problems.length > 0 && (
+        <Notice tone="warning">
+          <strong>{t('models.problems')}</strong>
+          <ul className="unavailable-voices" data-testid="model-problems">
+            {model.problems.map((p) => (
+              <li key={p.file}>
+                <Ltr className="mono">{p.file}</Ltr>
+                {': '}
+                <Ltr>{p.reason}</Ltr>
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      )}
       <dl className="facts" data-testid="installed-model" data-repo={model.repoId}>
         <dt>{t('models.size')}</dt>
         <dd>{f.bytes(model.sizeBytes)}</dd>

@@ -17,6 +17,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { DownloadIcon, PauseIcon, PlayIcon, StopIcon, WaveIcon } from '../../components/icons';
 import { Badge, Button, Card, Loading, Ltr, PageHeader } from '../../components/ui';
+import { ApiError } from '../../lib/api';
 import { ttsApi, ttsKeys } from './tts.api';
 import { Waveform } from './Waveform';
 import { parseWav, type PcmAudio } from './wav';
@@ -329,7 +330,7 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
             <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} />
             {t('speech.saveToHistory')}
           </label>
-          <ErrorNotice error={synth.error} />
+          <ErrorNotice error={synth.error} action={synthesisCause(synth.error) ? <p>{t(`speech.failure.${synthesisCause(synth.error)!}`)}</p> : undefined} />
           <div className="form-actions">
             <Button type="submit" variant="primary" icon={<WaveIcon />} busy={synth.isPending}>
               {t('speech.speak')}
@@ -473,4 +474,13 @@ function HistoryCard({ onPlay }: { onPlay: (clip: Clip) => void }) {
       </ul>
     </Card>
   );
+}
+
+const SYNTHESIS_CAUSES = ['timeout', 'voice-model', 'engine'] as const;
+
+/** What a SYNTHESIS_FAILED answer says went wrong, when it says. */
+function synthesisCause(error: unknown): (typeof SYNTHESIS_CAUSES)[number] | null {
+  if (!(error instanceof ApiError) || error.code !== 'SYNTHESIS_FAILED') return null;
+  const cause = (error.details?.[0] as { cause?: unknown } | undefined)?.cause;
+  return SYNTHESIS_CAUSES.find((c) => c === cause) ?? null;
 }
