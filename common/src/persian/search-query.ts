@@ -61,7 +61,8 @@ const STOP = new Set(['مدل', 'مدل‌های', 'مدلهای', 'برای', '
 
 export function interpretSearch(raw: string): SearchMeaning {
   const meaning: SearchMeaning = { search: '', task: null, persian: false, tags: [], understood: [], ignored: [] };
-  let text = ` ${normalizePersian(raw).toLowerCase()} `;
+  const normalised = normalizePersian(raw);
+  let text = ` ${normalised.toLowerCase()} `;
   for (const [phrase, m] of SORTED) {
     const at = text.indexOf(` ${phrase} `);
     if (at < 0) continue;
@@ -69,7 +70,7 @@ export function interpretSearch(raw: string): SearchMeaning {
     meaning.understood.push({ phrase, ...m });
   }
   // Keep the order the user wrote them in.
-  meaning.understood.sort((a, b) => normalizePersian(raw).indexOf(a.phrase) - normalizePersian(raw).indexOf(b.phrase));
+  meaning.understood.sort((a, b) => normalised.indexOf(a.phrase) - normalised.indexOf(b.phrase));
   const latin: string[] = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {
     if (LATIN_LANGUAGE.has(word)) meaning.understood.push({ phrase: word, as: 'language', value: 'fa' });

@@ -414,20 +414,12 @@ async function fetchSingle(job: Job, scope: TransferSettings | null): Promise<Fe
         },
         sync,
       );
-      try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          received += chunk.length;
-          if (received > file.size) throw fileCheckFailed(file.path, `more than the expected ${file.size} bytes`);
-          job.account(received, true);
-          await writer.push(chunk);
-        }
-        await writer.flush();
-      } catch (err) {
-        res.body.destroy();
-        // What arrived before the failure is good: it goes to disk, and the next attempt resumes after it.
-        await writer.flush();
-        throw err;
-      }
+      await writer.receive(
+        res.body as AsyncIterable<Buffer> & { destroy(): void },
+        file.size - received,
+        () => fileCheckFailed(file.path, `more than the expected ${file.size} bytes`),
+        (n) => job.account(received + n, true),
+      );
     } catch (err) {
       release();
       await sync?.settle();

@@ -71,6 +71,27 @@ export class PartWriter {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Writes a whole response body: at most `max` bytes (`tooMuch` is thrown past them), `onReceived` told the running
+   * total. On any failure the body is closed and what arrived is still flushed, so the next attempt resumes after it.
+   */
+  async receive(body: AsyncIterable<Buffer> & { destroy(): void }, max: number, tooMuch: () => Error, onReceived?: (received: number) => void): Promise<void> {
+    let received = 0;
+    try {
+      for await (const chunk of body) {
+        received += chunk.length;
+        if (received > max) throw tooMuch();
+        onReceived?.(received);
+        await this.push(chunk);
+      }
+      await this.flush();
+    } catch (err) {
+      body.destroy();
+      await this.flush();
+      throw err;
+    }
+  }
+
   /** Writes what is left and waits until all of it is on disk (also after a failed body: what arrived counts). */
   async flush(): Promise<void> {
     this.kick();

@@ -174,20 +174,9 @@ export async function fetchRanges(opts: RangeFetchOptions): Promise<void> {
           },
           sync,
         );
-        let received = 0;
-        try {
-          for await (const chunk of res.body as AsyncIterable<Buffer>) {
-            received += chunk.length;
-            if (received > to - from + 1) throw hubBadResponse(opts.http.endpoint, `more bytes than the range asked for ${opts.filePath}`);
-            await writer.push(chunk);
-          }
-          await writer.flush();
-        } catch (err) {
-          res.body.destroy();
-          // What arrived before the failure is good: it goes to disk, and the piece resumes after it.
-          await writer.flush();
-          throw err;
-        }
+        await writer.receive(res.body as AsyncIterable<Buffer> & { destroy(): void }, to - from + 1, () =>
+          hubBadResponse(opts.http.endpoint, `more bytes than the range asked for ${opts.filePath}`),
+        );
       } catch (err) {
         if (inner.signal.aborted || err instanceof AppError || err instanceof RangeIgnored || err instanceof ContentChanged) throw err;
         if ((err as { code?: string })?.code && !isNetworkError(err)) throw err;

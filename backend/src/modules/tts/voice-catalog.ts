@@ -92,6 +92,8 @@ export class VoiceCatalog {
     const modelsRoot = path.resolve(this.modelsRoot);
     if (root !== modelsRoot && !root.startsWith(modelsRoot + path.sep)) return { voices: [], unavailable: [] };
     const onnxFiles = await findOnnxWithConfig(root);
+    // A model checked at install already knows which of its voice files load: no need to load them all again.
+    const checked = installProblems(model.metadata);
     const entries: VoiceEntry[] = [];
     const unavailable: TtsUnavailableVoice[] = [];
     for (const onnx of onnxFiles) {
@@ -102,7 +104,7 @@ export class VoiceCatalog {
         if (st.size > MAX_CONFIG_BYTES) throw new Error('config too large');
         const config = parsePiperConfig(await fs.readFile(cfgPath, 'utf8'));
         const settings = piperSettings(config);
-        if (!probed.has(onnx)) probed.set(onnx, await this.probe(onnx));
+        if (!probed.has(onnx)) probed.set(onnx, checked ? (checked.get(`${rel}.onnx`) ?? null) : await this.probe(onnx));
         const problem = probed.get(onnx) ?? null;
         if (problem) {
           unavailable.push({ modelId: model.id, repoId: model.repo_id, file: `${rel}.onnx`, reason: problem });
@@ -132,6 +134,13 @@ export class VoiceCatalog {
     }
     return { voices: entries, unavailable };
   }
+}
+
+/** What `voiceProblems` found when the model was installed (file → reason), or null for a model never checked. */
+function installProblems(metadata: Record<string, unknown>): Map<string, string> | null {
+  const problems = metadata.problems;
+  if (!Array.isArray(problems)) return null;
+  return new Map(problems.filter((p): p is { file: string; reason: string } => typeof p?.file === 'string' && typeof p?.reason === 'string').map((p) => [p.file, p.reason]));
 }
 
 /**

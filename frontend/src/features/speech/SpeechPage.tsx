@@ -183,6 +183,7 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
       if (res.historyId) void queryClient.invalidateQueries({ queryKey: ttsKeys.history });
     },
   });
+  const cause = synthesisCause(synth.error);
   const keep = useMutation({
     mutationFn: (clipId: string) => ttsApi.keep(api, clipId),
     onSuccess: (item) => {
@@ -330,7 +331,7 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
             <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} />
             {t('speech.saveToHistory')}
           </label>
-          <ErrorNotice error={synth.error} action={synthesisCause(synth.error) ? <p>{t(`speech.failure.${synthesisCause(synth.error)!}`)}</p> : undefined} />
+          <ErrorNotice error={synth.error} action={cause ? <p>{t(`speech.failure.${cause}`)}</p> : undefined} />
           <div className="form-actions">
             <Button type="submit" variant="primary" icon={<WaveIcon />} busy={synth.isPending}>
               {t('speech.speak')}
