@@ -248,7 +248,16 @@ export function ProbabilityBars({ probabilities, names }: { probabilities: (Labe
         return (
           <li key={p.label} className={p.label === top ? 'bar-row bar-top' : 'bar-row'} data-testid="probability">
             <DataValue className="bar-label" value={name} />
-            <div className="bar-track" role="meter" aria-valuemin={0} aria-valuemax={1} aria-valuenow={p.probability} aria-label={name}>
+            {/* In percent with one decimal, as the progress bars do: a tiny probability would otherwise print as 3e-7, which ARIA does not read. */}
+            <div
+              className="bar-track"
+              role="meter"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(p.probability * 1000) / 10}
+              aria-valuetext={f.percent(p.probability, 1)}
+              aria-label={name}
+            >
               <div className="bar-fill" style={{ inlineSize: `${Math.max(0.5, p.probability * 100)}%` }} />
             </div>
             <span className="bar-value">{f.percent(p.probability, 1)}</span>
