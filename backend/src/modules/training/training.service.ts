@@ -8,10 +8,8 @@ import {
   defaultTextBuckets,
   TRAINING_LIMITS,
   trainingConfigSchema,
-  type Checkpoint,
   type CheckpointListResponse,
   type DatasetColumn,
-  type EpochMetrics,
   type ErrorCode,
   type FieldIssue,
   type LabelNames,
@@ -262,12 +260,6 @@ export class TrainingService {
   }
 
   /** Records the checkpoint the worker wrote (one per epoch; the best by validation loss is marked) and the epoch's metrics. */
-  async saveCheckpoint(jobId: string, epoch: number, metrics: EpochMetrics & { step: number; dir: string; sizeBytes: number }): Promise<Checkpoint> {
-    const { step, dir, sizeBytes, ...epochMetrics } = metrics;
-    const row = await this.repo.upsertCheckpoint({ jobId, epoch, step, metrics: epochMetrics, filePath: dir, sizeBytes });
-    return toCheckpoint(row);
-  }
-
   // ---- listing ----
 
   async listJobs(userId: string, q: TrainingListQuery): Promise<TrainingListResponse> {
@@ -373,8 +365,13 @@ export class TrainingService {
         notify.notifyUser(job.user_id, 'training:progress', { jobId, ...e.state, valLoss: e.valLoss, valAccuracy: e.valAccuracy, phase: e.phase });
         return;
       case 'checkpoint': {
-        const cp = await this.saveCheckpoint(jobId, e.epoch, { ...e.metrics, step: e.step, dir: e.dir, sizeBytes: e.sizeBytes });
-        await this.repo.appendEpoch(jobId, Math.min(100, (e.epoch / job.config.epochs) * 100), e.metrics);
+        // The checkpoint and the epoch it closes land together: no reader sees one without the other.
+        const cp = await withTransaction(this.deps.pool, async (client) => {
+          const repo = new TrainingRepository(client);
+          const row = await repo.upsertCheckpoint({ jobId, epoch: e.epoch, step: e.step, metrics: e.metrics, filePath: e.dir, sizeBytes: e.sizeBytes });
+          await repo.appendEpoch(jobId, Math.min(100, (e.epoch / job.config.epochs) * 100), e.metrics);
+          return toCheckpoint(row);
+        });
         notify.notifyUser(job.user_id, 'training:checkpoint', {
           jobId,
           checkpointId: cp.id,
