@@ -79,7 +79,7 @@ export interface SavedFolder {
  * Saves the model (optionally with its optimizer state) plus extra files into a temporary sibling folder, then
  * renames it to `dir` (replacing an older folder of that name), so a reader never sees half a model.
  */
-export async function saveModelFolder(model: tf.LayersModel, dir: string, opts: { includeOptimizer: boolean; extraFiles?: Record<string, string> }): Promise<SavedFolder> {
+export async function saveModelFolder(model: tf.LayersModel, dir: string, opts: { includeOptimizer: boolean; extraFiles?: Record<string, string | Uint8Array> }): Promise<SavedFolder> {
   const parent = path.dirname(dir);
   await fs.mkdir(parent, { recursive: true });
   const tmp = path.join(parent, `.tmp-${path.basename(dir)}-${randomBytes(4).toString('hex')}`);

@@ -7,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persianSentiment, toCsv } from '../../../test/training-fixtures.js';
 import { MODEL_JSON, WEIGHTS_BIN } from './model-io.js';
 import { initTfBackend } from './tf-backend.js';
-import { registerTrainingKernels } from './tf-kernels.js';
-import { FEATURES_JSON, LABELS_JSON, runTraining, type TrainerEvent, type TrainJob } from './trainer.js';
+import { FEATURES_JSON, LABELS_JSON, runTraining, SPARSE_STATE_BIN, SPARSE_STATE_JSON, type TrainerEvent, type TrainJob } from './trainer.js';
 import { planDataset } from './training-data.js';
 
 let root: string;
 let csv: string;
 beforeAll(async () => {
-  registerTrainingKernels(await initTfBackend('auto'));
+  await initTfBackend('auto');
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-trainer-'));
   csv = path.join(root, 'reviews.csv');
   await fs.writeFile(csv, toCsv(persianSentiment(240, 3)));
@@ -148,6 +147,28 @@ describe('runTraining', () => {
     expect(model.userDefinedMetadata).toEqual({ sokhan: { input: 'sparse', pooling: 'tfidf' } });
     expect(JSON.stringify(model.modelTopology)).toContain('sparse_embedding');
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('resumes the sparse model from a checkpoint with its table optimizer: the same weights as a run never stopped', async () => {
+    const settings = { input: 'sparse' as const, layers: [{ type: 'dense' as const, units: 8, activation: 'relu' as const }], epochs: 3, learningRate: 0.05, l2: 1e-4 };
+    const whole = job(settings);
+    const checkpoints: TrainerEvent[] = [];
+    expect(await runTraining(whole, never, (e) => e.type === 'checkpoint' && checkpoints.push(e))).toBe('completed');
+    const first = checkpoints[0]!;
+    if (first.type !== 'checkpoint') throw new Error('no checkpoint');
+    expect((await fs.readdir(first.dir)).sort()).toEqual(['checkpoint.json', FEATURES_JSON, MODEL_JSON, SPARSE_STATE_BIN, SPARSE_STATE_JSON, WEIGHTS_BIN].sort());
+    const state = JSON.parse(await fs.readFile(path.join(first.dir, SPARSE_STATE_JSON), 'utf8'));
+    expect(state).toMatchObject({ kind: 'adam', step: first.step });
+    const resumed = job(settings, { resume: { dir: first.dir, epoch: 1, step: first.step }, history: [first.metrics] });
+    expect(await runTraining(resumed, never, () => undefined)).toBe('completed');
+    const a = await fs.readFile(path.join(whole.modelDir, WEIGHTS_BIN));
+    const b = await fs.readFile(path.join(resumed.modelDir, WEIGHTS_BIN));
+    expect(b.length).toBe(a.length);
+    const wa = new Float32Array(a.buffer, a.byteOffset, a.length / 4);
+    const wb = new Float32Array(b.buffer, b.byteOffset, b.length / 4);
+    let worst = 0;
+    for (let i = 0; i < wa.length; i++) worst = Math.max(worst, Math.abs(wa[i]! - wb[i]!));
+    expect(worst).toBeLessThan(1e-5);
   });
 
   it('refits on every row for the epoch count early stopping chose, with L2 and square-root class weights', async () => {

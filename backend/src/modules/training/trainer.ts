@@ -26,8 +26,10 @@ import * as tf from '@tensorflow/tfjs';
 import { fileLoader, saveModelFolder } from './model-io.js';
 import { buildNetwork, compileNetwork, disposeNetwork, outputUnits } from './network.js';
 import { evaluateRows, evalBatches } from './evaluation.js';
-import { batchTensors, encoded, inBatches, lengthBatches, rowEncoder, shuffled } from './training-batches.js';
-import { ROLE, neededColumns, planDataset, rowsOf, type DatasetPlan, type DatasetSource } from './training-data.js';
+import type { TableOptimizerMeta } from './table-optimizer.js';
+import { fitSparse, SparseFitter, type FitCallbacks, type FitOptions } from './sparse-fit.js';
+import { batchTensors, encoded, inBatches, lengthBatches, replayable, rowEncoder, shuffled, type EncodedRow } from './training-batches.js';
+import { ROLE, neededColumns, planDataset, rowsOf, type DatasetSource } from './training-data.js';
 
 /** Everything one run needs; plain data, so it crosses into a worker thread unchanged. */
 export interface TrainJob {
@@ -88,6 +90,9 @@ export class TrainingFailure extends Error {
 export const FEATURES_JSON = 'features.json';
 export const LABELS_JSON = 'labels.json';
 export const CHECKPOINT_JSON = 'checkpoint.json';
+/** The sparse table's optimizer state in a checkpoint (sparse-fit.ts): its step and size, then the moments. */
+export const SPARSE_STATE_JSON = 'sparse-optimizer.json';
+export const SPARSE_STATE_BIN = 'sparse-optimizer.bin';
 const PROGRESS_INTERVAL_MS = 250;
 
 export const checkpointDirName = (epoch: number) => `epoch-${epoch}`;
@@ -199,7 +204,10 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
     const classes = fitted.label.kind === 'classification' ? [...fitted.label.classes] : null;
     const outputs = outputUnits(config.task, classes?.length ?? 1);
     const encode = rowEncoder(fitted, input, config.pooling ?? 'tfidf');
-    const rowsFor = (p: DatasetPlan, role: number) => encoded(rowsOf(job.dataset, columns, p, role), encode);
+    const rowsFor = (role: number) => () => encoded(rowsOf(job.dataset, columns, plan, role), encode);
+    // Held-out rows are replayed from memory under a quarter of the budget the shuffle buffer has.
+    const trainRows = replayable(rowsFor(ROLE.train), job.maxFeatureBytes);
+    const validationRows = replayable(rowsFor(ROLE.validation), job.maxFeatureBytes / 4);
     const denseRow = input === 'dense' ? fitted.dim * 4 : 0;
     if (denseRow * config.batchSize > job.maxFeatureBytes) {
       throw new TrainingFailure(
@@ -220,6 +228,8 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
       compileNetwork(model, config);
     }
     model.setUserDefinedMetadata(featureInputMetadata(config));
+    const fitter = input === 'sparse' ? new SparseFitter(model, config) : null;
+    if (fitter && job.resume) await restoreSparseState(fitter, job.resume.dir);
     const parameters = model.countParams();
     // Rows of the file whose label the fit never saw (or that is not a number) are skipped when encoded.
     emit({
@@ -271,36 +281,27 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
       };
     };
 
-    // Each epoch asks the dataset for a new iterator: the file is streamed again, in a new seeded order.
+    // Each epoch asks for a new pass: the rows come again (from memory when they fit), in a new seeded order.
     let epochIndex = startEpoch;
     let refitEpoch = 0;
-    const trainBatches = (p: DatasetPlan, run: 'train' | 'refit') =>
-      tf.data.generator(() => {
-        const rnd = seededRandom((seed + 1) * 7919 + (run === 'train' ? epochIndex : 100_003 + refitEpoch++));
-        const rows = shuffled(rowsFor(p, ROLE.train), job.maxFeatureBytes, rnd);
-        return (async function* () {
-          for await (const batch of input === 'sparse' ? lengthBatches(rows, config.batchSize, rnd) : inBatches(rows, config.batchSize)) {
-            if (run === 'train') samplesInEpoch += batch.length;
-            yield batchTensors(batch, fitted.dim, classes ? outputs : null);
-          }
-        })();
-      });
-    const trainData = trainBatches(plan, 'train');
-    const validationData =
-      plan.validation > 0
-        ? tf.data.generator(() =>
-            (async function* () {
-              for await (const batch of evalBatches(rowsFor(plan, ROLE.validation), input, config.batchSize)) yield batchTensors(batch, fitted.dim, classes ? outputs : null);
-            })(),
-          )
-        : undefined;
+    const epochBatches = (rows: () => AsyncIterable<EncodedRow>, run: 'train' | 'refit') => () => {
+      const rnd = seededRandom((seed + 1) * 7919 + (run === 'train' ? epochIndex : 100_003 + refitEpoch++));
+      const mixed = shuffled(rows(), job.maxFeatureBytes, rnd);
+      return (async function* () {
+        for await (const batch of input === 'sparse' ? lengthBatches(mixed, config.batchSize, rnd) : inBatches(mixed, config.batchSize)) {
+          if (run === 'train') samplesInEpoch += batch.length;
+          yield batch;
+        }
+      })();
+    };
+    const fit = (m: tf.LayersModel, f: SparseFitter | null, opts: FitOptions) => (f ? fitSparse(f, opts) : fitDense(m, opts, fitted.dim, classes ? outputs : null));
 
-    await currentModel.fitDataset(trainData, {
+    await fit(currentModel, fitter, {
       epochs,
       initialEpoch: startEpoch,
-      validationData,
+      train: epochBatches(trainRows, 'train'),
+      validation: plan.validation > 0 ? () => evalBatches(validationRows(), input, config.batchSize) : undefined,
       classWeight: classWeights(fitted, config),
-      verbose: 0,
       callbacks: {
         onEpochBegin: async (epoch) => {
           epochIndex = epoch;
@@ -343,11 +344,13 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
           lastEmit = Date.now();
           emit({ type: 'progress', phase: 'epoch', state: { ...state(epoch, metrics.loss, metrics.accuracy), batch: batchInEpoch, progress: ((epoch + 1) / epochs) * 100 }, valLoss: metrics.valLoss, valAccuracy: metrics.valAccuracy });
           const dir = path.join(job.checkpointsDir, checkpointDirName(epoch + 1));
+          fitter?.syncModel();
           const saved = await saveModelFolder(currentModel, dir, {
             includeOptimizer: true,
             extraFiles: {
               [FEATURES_JSON]: featuresJson,
               [CHECKPOINT_JSON]: JSON.stringify({ jobId: job.jobId, epoch: epoch + 1, step, metrics }),
+              ...(fitter ? sparseStateFiles(fitter) : {}),
             },
           });
           emit({ type: 'checkpoint', epoch: epoch + 1, step, dir, metrics, sizeBytes: saved.files.reduce((s, f) => s + f.sizeBytes, 0) });
@@ -356,7 +359,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
             currentModel.stopTraining = true;
           }
         },
-      },
+      } satisfies FitCallbacks,
     });
 
     if (stop === 'cancel') return 'cancelled';
@@ -369,7 +372,11 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
     try {
       const refitEpochs = config.refit && es && plan.validation > 0 && kept ? kept.epoch : 0;
       if (refitEpochs > 0) {
-        refitModel = await refit(job, fitted, plan, refitEpochs, (p) => trainBatches(p, 'refit'), control);
+        const everyRow = async function* () {
+          yield* trainRows();
+          yield* validationRows();
+        };
+        refitModel = await refit(job, fitted, refitEpochs, epochBatches(everyRow, 'refit'), fit, control);
         if (!refitModel) return 'cancelled';
       }
       const saved = await saveModelFolder(refitModel ?? keptModel, job.modelDir, {
@@ -380,7 +387,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
         },
       });
       const split = plan.validation > 0 ? ('validation' as const) : ('training' as const);
-      const report = await evaluateRows(keptModel, rowsFor(plan, split === 'validation' ? ROLE.validation : ROLE.train), fitted, input, config.batchSize);
+      const report = await evaluateRows(keptModel, split === 'validation' ? validationRows() : trainRows(), fitted, input, config.batchSize);
       emit({
         type: 'completed',
         metrics: {
@@ -421,18 +428,12 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
 async function refit(
   job: TrainJob,
   fitted: FittedFeatures,
-  plan: DatasetPlan,
   epochs: number,
-  batches: (p: DatasetPlan) => tf.data.Dataset<tf.TensorContainer>,
+  batches: () => AsyncIterable<EncodedRow[]>,
+  fit: (m: tf.LayersModel, f: SparseFitter | null, opts: FitOptions) => Promise<void>,
   control: TrainerControl,
 ): Promise<tf.LayersModel | null> {
   const { config } = job;
-  const all: DatasetPlan = {
-    ...plan,
-    roles: plan.roles.map((r) => (r === ROLE.validation ? ROLE.train : r)),
-    train: plan.train + plan.validation,
-    validation: 0,
-  };
   let model: tf.LayersModel;
   if (job.baseModelDir) {
     model = await tf.loadLayersModel(fileLoader(job.baseModelDir));
@@ -442,11 +443,12 @@ async function refit(
   }
   compileNetwork(model, config);
   model.setUserDefinedMetadata(featureInputMetadata(config));
+  const fitter = modelInputOf(config) === 'sparse' ? new SparseFitter(model, config) : null;
   let cancelled = false;
-  await model.fitDataset(batches(all), {
+  await fit(model, fitter, {
     epochs,
+    train: batches,
     classWeight: classWeights(fitted, config),
-    verbose: 0,
     callbacks: {
       onBatchEnd: async () => {
         if (control.requested() !== 'cancel') return;
@@ -455,9 +457,42 @@ async function refit(
       },
     },
   });
-  if (!cancelled) return model;
+  if (!cancelled) {
+    fitter?.syncModel();
+    return model;
+  }
   disposeNetwork(model);
   return null;
+}
+
+/** fitDataset over the same batches and callbacks as fitSparse: tensors are made batch by batch. */
+async function fitDense(model: tf.LayersModel, opts: FitOptions, dim: number, classes: number | null): Promise<void> {
+  const tensors = (batches: () => AsyncIterable<EncodedRow[]>) =>
+    tf.data.generator(() =>
+      (async function* () {
+        for await (const batch of batches()) yield batchTensors(batch, dim, classes);
+      })(),
+    );
+  await model.fitDataset(tensors(opts.train), {
+    epochs: opts.epochs,
+    initialEpoch: opts.initialEpoch,
+    validationData: opts.validation ? tensors(opts.validation) : undefined,
+    classWeight: opts.classWeight,
+    verbose: 0,
+    callbacks: opts.callbacks as tf.CustomCallbackArgs,
+  });
+}
+
+function sparseStateFiles(fitter: SparseFitter): Record<string, string | Uint8Array> {
+  const { meta, data } = fitter.optimizerState();
+  return { [SPARSE_STATE_JSON]: JSON.stringify(meta), [SPARSE_STATE_BIN]: data };
+}
+
+/** A checkpoint from before the sparse loop has no table state: its moments then start from zero. */
+async function restoreSparseState(fitter: SparseFitter, dir: string): Promise<void> {
+  const meta = await fs.readFile(path.join(dir, SPARSE_STATE_JSON), 'utf8').catch(() => null);
+  if (meta === null) return;
+  fitter.restoreOptimizer(JSON.parse(meta) as TableOptimizerMeta, new Uint8Array(await fs.readFile(path.join(dir, SPARSE_STATE_BIN))));
 }
 
 /** A loaded model compiled from its training config owns an optimizer we replace; free its variables first. */

@@ -52,6 +52,38 @@ export async function* shuffled(rows: AsyncIterable<EncodedRow>, budgetBytes: nu
   yield* held;
 }
 
+/**
+ * The rows of one pass, kept after the first complete pass while they fit `budgetBytes`: later epochs replay
+ * them from memory instead of parsing and encoding the file again. A larger set is streamed every time, so
+ * memory stays bounded by the budget, not by the rows.
+ */
+export function replayable(source: () => AsyncIterable<EncodedRow>, budgetBytes: number): () => AsyncIterable<EncodedRow> {
+  let kept: EncodedRow[] | null = null;
+  let tooBig = false;
+  return () => {
+    if (kept) return replay(kept);
+    return (async function* () {
+      const rows: EncodedRow[] = [];
+      let bytes = 0;
+      for await (const row of source()) {
+        if (!tooBig) {
+          bytes += rowBytes(row);
+          if (bytes > budgetBytes) {
+            tooBig = true;
+            rows.length = 0;
+          } else rows.push(row);
+        }
+        yield row;
+      }
+      if (!tooBig) kept = rows;
+    })();
+  };
+}
+
+async function* replay<T>(rows: readonly T[]): AsyncGenerator<T> {
+  yield* rows;
+}
+
 export async function* encoded(rows: AsyncIterable<FeatureRow>, encode: RowEncoder): AsyncGenerator<EncodedRow> {
   for await (const row of rows) {
     const e = encode(row);

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initTfBackend } from './tf-backend.js';
-import { registerTrainingKernels } from './tf-kernels.js';
 import { runTraining, TrainingFailure, type TrainerControl } from './trainer.js';
 import { CONTROL, type WorkerInput, type WorkerMessage } from './worker-protocol.js';
 
@@ -18,7 +17,6 @@ const control: TrainerControl = {
 
 try {
   const backend = await initTfBackend(input.tfPreference);
-  registerTrainingKernels(backend);
   post({ type: 'backend', backend });
   const outcome = await runTraining({ ...input.job, backend }, control, (event) => post({ type: 'event', event }));
   post({ type: 'done', outcome });

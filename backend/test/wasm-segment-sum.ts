@@ -7,9 +7,9 @@ interface WasmHeap {
 }
 
 /**
- * UnsortedSegmentSum for the wasm backend, which ships none. It is the gradient of a gather, so training an
- * embedding (the sparse text model's first layer) needs it; the browser only predicts and never does.
- * Plain loops over the heap views: the work is one add per gathered value.
+ * UnsortedSegmentSum for the wasm backend, which ships none. It is the gradient of a gather: tests need it to
+ * train the sparse network with TensorFlow.js's own fit as the reference for SparseFitter, which computes that
+ * gradient itself (so the product never asks the backend for it).
  */
 function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const wasm = backend as WasmHeap;
@@ -34,8 +34,8 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: tf.NamedTensor
   return out;
 }
 
-/** Registers the kernels training needs that the active backend lacks (call after the backend is set). */
-export function registerTrainingKernels(backendName: string): void {
+/** Registers the kernel when the active backend lacks it (call after the backend is set). */
+export function registerSegmentSum(backendName: string): void {
   if (backendName !== 'wasm' || tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
 }
