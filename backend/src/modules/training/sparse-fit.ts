@@ -115,7 +115,7 @@ export class SparseFitter {
           distinct[d++] = id;
         }
         let w = values[k]!;
-        for (const rate of dropout) w = this.rnd() < rate ? 0 : w / (1 - rate);
+        for (let r = 0; r < dropout.length; r++) w = this.rnd() < dropout[r]! ? 0 : w / (1 - dropout[r]!);
         local[at] = s;
         weights[at] = w;
         if (w === 0) continue;
