@@ -37,9 +37,9 @@ describe('TableOptimizer', () => {
       g.dispose();
       ours.apply(rows, grads);
     }
-    const expected = w.dataSync();
+    const expected = w.dataSync() as Float32Array;
     for (let i = 0; i < table.length; i++) expect(table[i]).toBeCloseTo(expected[i]!, 5);
-    expect(ours.penalty()).toBeCloseTo(L2 * expected.reduce((s, x) => s + x * x, 0), 5);
+    expect(ours.penalty()).toBeCloseTo(L2 * expected.reduce((sum, x) => sum + x * x, 0), 5);
     // A row no batch touched still moved (the penalty), as under the dense optimizer.
     expect(table[8 * WIDTH]).not.toBe(start[8 * WIDTH]);
     w.dispose();
