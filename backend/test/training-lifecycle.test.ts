@@ -72,7 +72,7 @@ describe('pause, resume, cancel and live events', () => {
     expect(paused.metrics.history.map((h: any) => h.epoch)).toEqual(Array.from({ length: lastEpoch }, (_, i) => i + 1));
     expect(paused.checkpoints.filter((c: any) => c.best)).toHaveLength(1);
     const dir = path.join(s.config.paths.checkpoints, id, `epoch-${lastEpoch}`);
-    expect((await fs.readdir(dir)).sort()).toEqual(['checkpoint.json', 'features.json', 'model.json', 'weights.bin']);
+    expect((await fs.readdir(dir)).sort()).toEqual(['checkpoint.json', 'features.json', 'model.json', 'sparse-optimizer.bin', 'sparse-optimizer.json', 'weights.bin']);
     // Nothing moves while paused.
     await new Promise((r) => setTimeout(r, 300));
     expect((await request(s.app).get(`/api/training/${id}`).set(bearer(owner.token))).body.checkpoints).toHaveLength(paused.checkpoints.length);
