@@ -52,7 +52,7 @@ async function startMirror(root: string): Promise<{ url: string; close(): Promis
     const { startHubMirror } = await import('./hub-mirror/server.js');
     const { buildFixtureRepos } = await import('./hub-mirror/fixtures.js');
     const dir = path.join(root, 'hub');
-    await buildFixtureRepos(dir);
+    await buildFixtureRepos(dir, { runnableModels: true });
     return await startHubMirror({ dir });
   } catch (err) {
     console.log(`(no hub mirror: ${(err as Error).message})`);
@@ -163,6 +163,28 @@ try {
     assert(installed.body.items.some((m: any) => m.repoId === repo && m.status === 'ready'), 'not installed');
     return `${done.bytesTotal} bytes verified`;
   });
+  await checks.step('POST /api/models/:id/run → an installed ONNX classifier runs; PyTorch weights only → 422 with the reason', async () => {
+    const install = async (repoId: string) => {
+      const r = await call(base, 'POST', '/api/sources/download', { token: ctx.token, body: { repoId } });
+      assert(r.status === 202 || r.status === 200, `download ${repoId} got ${r.status}`);
+      const done = await waitFor(async () => {
+        const d = await call(base, 'GET', `/api/sources/download/${r.body.id}`, { token: ctx.token });
+        return ['completed', 'failed'].includes(d.body.status) ? d.body : null;
+      }, 60_000);
+      assert(done.status === 'completed', `${repoId} ended ${done.status}`);
+      return (await call(base, 'GET', `/api/sources/installed/${done.modelId}`, { token: ctx.token })).body;
+    };
+    const model = await install(process.env.RUN_REPO ?? 'sokhan-lab/bert-fa-tiny-sentiment');
+    assert(model.runtime.status === 'runnable', `runtime ${JSON.stringify(model.runtime)}`);
+    const run = await call(base, 'POST', `/api/models/${model.id}/run`, { token: ctx.token, body: { pipeline: 'text-classification', inputs: 'این فیلم خیلی عالی بود' } });
+    const labels: { label: string; score: number }[] = run.body.results?.[0]?.labels ?? [];
+    assert(run.status === 200 && Math.abs(labels.reduce((s, l) => s + l.score, 0) - 1) < 1e-4, `run got ${run.status} ${JSON.stringify(run.body).slice(0, 200)}`);
+    const torch = await install(process.env.TORCH_REPO ?? 'sokhan-lab/bert-fa-pytorch-only');
+    assert(torch.runtime.reasonCode === 'pytorch-only', `runtime ${JSON.stringify(torch.runtime)}`);
+    const refused = await call(base, 'POST', `/api/models/${torch.id}/run`, { token: ctx.token, body: { pipeline: 'text-classification', inputs: 'سلام' } });
+    assert(refused.status === 422 && refused.body.error.code === 'MODEL_NOT_RUNNABLE', `got ${refused.status}`);
+    return `${labels[0]?.label} ${labels[0]?.score.toFixed(3)}; "${torch.runtime.reason}"`;
+  });
   await checks.step('POST /api/sources/validate-token and the settings token endpoints', async () => {
     const v = await call(base, 'POST', '/api/sources/validate-token', { token: ctx.token, body: { token: 'hf_notARealTokenAtAll0000' } });
     assert(v.status === 200 && v.body.valid === false, `validate got ${v.status}`);
@@ -223,6 +245,25 @@ try {
     const p = await call(base, 'POST', `/api/models/${ds.model}/predict`, { token: ctx.token, body: { inputs: { 'متن': 'این فیلم عالی بود' } } });
     assert(p.status === 200 && p.body.predictions[0].probabilities.length === 2, `predict got ${p.status} ${JSON.stringify(p.body).slice(0, 200)}`);
     return `«این فیلم عالی بود» → ${p.body.predictions[0].label} (${p.body.predictions[0].probability.toFixed(2)})`;
+  });
+  await checks.step('GET /api/models, GET /api/models/:id/export → one zip, POST /api/models/import → 201 predicting the same; a text file → 422', async () => {
+    const listed = await call(base, 'GET', '/api/models', { token: ctx.token });
+    assert(listed.status === 200 && listed.body.items.some((m: any) => m.id === ds.model), `the model is not listed (${listed.status})`);
+    const res = await fetch(`${base}/api/models/${ds.model}/export`, { headers: { Authorization: `Bearer ${ctx.token}` } });
+    const zip = new Uint8Array(await res.arrayBuffer());
+    assert(res.status === 200 && res.headers.get('content-type') === 'application/zip' && zip[0] === 0x50 && zip[1] === 0x4b, `export got ${res.status}`);
+    const form = new FormData();
+    form.append('file', new Blob([zip], { type: 'application/zip' }), 'model.zip');
+    const imported = await call(base, 'POST', '/api/models/import', { token: ctx.token, body: form });
+    assert(imported.status === 201 && imported.body.importedAt, `import got ${imported.status} ${JSON.stringify(imported.body).slice(0, 300)}`);
+    const input = { inputs: { 'متن': 'این فیلم عالی بود' } };
+    const [a, b] = await Promise.all([ds.model, imported.body.id].map((id) => call(base, 'POST', `/api/models/${id}/predict`, { token: ctx.token, body: input })));
+    assert(b!.status === 200 && JSON.stringify(a!.body.predictions) === JSON.stringify(b!.body.predictions), 'the imported model predicts otherwise');
+    const bad = new FormData();
+    bad.append('file', new Blob(['not a zip']), 'model.zip');
+    const refused = await call(base, 'POST', '/api/models/import', { token: ctx.token, body: bad });
+    assert(refused.status === 422 && refused.body.error.code === 'INVALID_MODEL_ARCHIVE' && refused.body.error.details[0].reason === 'not-a-zip', `a text file got ${refused.status}`);
+    return `${zip.length} bytes, imported as ${imported.body.id}`;
   });
   await checks.step('bad training config → 400 with field details; cancelling a finished job → 409', async () => {
     const bad = await call(base, 'POST', '/api/training', { token: ctx.token, body: { datasetId: ds.id, task: 'text-classification', textColumn: 'متن', labelColumn: 'برچسب', layers: [{ type: 'dropout', rate: 1.5 }], optimizer: 'adamax' } });

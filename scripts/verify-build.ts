@@ -21,6 +21,7 @@ for (const ws of ['common', 'backend', 'frontend']) {
 const must = (rel: string, what: string) => checks.ok(existsSync(path.join(root, rel)), what, rel);
 must('common/dist/index.js', 'common emits JavaScript');
 must('common/dist/index.d.ts', 'common emits type declarations');
+must('common/dist/featurize.js', 'common bundles featurize.js, the featuriser model archives carry');
 must('backend/dist/main.js', 'backend emits its entry point');
 must('backend/dist/cli/migrate.js', 'backend emits the migration CLI');
 const index = path.join(root, 'frontend/dist/index.html');

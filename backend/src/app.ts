@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
+import type { Store } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { datasetsRoutes } from './modules/datasets/datasets.routes.js';
+import { runtimeRoutes } from './modules/runtime/runtime.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { hubTokenRoutes, sourcesRoutes } from './modules/sources/sources.routes.js';
 import { healthRoutes, systemRoutes } from './modules/system/system.routes.js';
@@ -27,6 +29,8 @@ export interface AppDeps {
   logger: Logger;
   services: Services;
   lifecycle?: Lifecycle;
+  /** Rate-limit counters shared by every API instance, one store per limiter name; default, in memory. */
+  rateLimitStore?: (name: 'api' | 'auth') => Store;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -68,8 +72,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api', requireJsonBody, express.json({ limit: config.JSON_BODY_LIMIT }));
   // Health probes (load balancers, monitors) must keep answering while a client floods the API.
   app.use('/api/health', healthRoutes(services.system));
-  app.use('/api', limiter(config.RATE_LIMIT_WINDOW_MS, config.RATE_LIMIT_MAX, 'api'));
-  const authLimiter = limiter(config.RATE_LIMIT_WINDOW_MS, config.AUTH_RATE_LIMIT_MAX, 'auth');
+  app.use('/api', limiter(config.RATE_LIMIT_WINDOW_MS, config.RATE_LIMIT_MAX, 'api', deps.rateLimitStore?.('api')));
+  const authLimiter = limiter(config.RATE_LIMIT_WINDOW_MS, config.AUTH_RATE_LIMIT_MAX, 'auth', deps.rateLimitStore?.('auth'));
   const auth: RequestHandler = requireAuth(services.auth);
 
   app.use('/api/auth', authRoutes(services.auth, auth, authLimiter));
@@ -79,7 +83,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/settings', auth, settingsRoutes(services.settings));
   app.use('/api/datasets', auth, datasetsRoutes(services.datasets));
   app.use('/api/training', auth, trainingRoutes(services.training));
-  app.use('/api/models', auth, trainedModelRoutes(services.trainedModels));
+  // One mount (one auth check): the trained-model routes, then `run` for installed Hub models (same id space).
+  app.use('/api/models', auth, trainedModelRoutes(services.trainedModels, services.modelArchives), runtimeRoutes(services.runtime));
   app.use('/api/tts', auth, ttsRoutes(services.tts));
 
   app.use('/api', notFoundHandler);

@@ -22,7 +22,18 @@ const trustProxy = z
     return s.split(',').map((p) => p.trim()).filter(Boolean);
   });
 
+/** What one process runs: everything (one machine), the HTTP API + Socket.IO only, or the background jobs only. */
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
 const envSchema = z.object({
+  SOKHAN_ROLE: z.enum(ROLES).or(z.literal('').transform((): Role => 'all')).default('all'),
+  /** A worker's small health endpoint (GET /health); the worker has no other port. */
+  WORKER_HEALTH_PORT: int(3001, 0, 65535),
+  /** How often a worker renews the lease on its jobs (its row in worker_instances). */
+  WORKER_HEARTBEAT_MS: int(5000, 100, 600_000),
+  /** A worker not heard from for this long is dead: its jobs are taken over by another worker. */
+  WORKER_LEASE_MS: int(30_000, 300, 3_600_000),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(3000, 0, 65535),
   DATA_DIR: z.string().default('./data'),
@@ -73,6 +84,12 @@ const envSchema = z.object({
   /** Speech synthesis worker threads; 0 = one per CPU core, at most 2. */
   TTS_WORKERS: int(0, 0, 16),
   TTS_TIMEOUT_MS: int(120_000, 1000, 3_600_000),
+  /** Memory for loaded installed models (counted as their ONNX files), shared by the runtime workers; LRU evicted. */
+  RUNTIME_MEMORY_MB: int(1024, 16, 1_000_000),
+  /** Worker threads that run installed models. */
+  RUNTIME_WORKERS: int(1, 1, 16),
+  /** Longest one run (or one inspection load) may take; past it the worker is ended and the run answers 504. */
+  RUNTIME_TIMEOUT_MS: int(60_000, 10, 3_600_000),
   FRONTEND_DIST: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
@@ -84,6 +101,11 @@ export interface Config extends Env {
   /** Absolute forms of the folder settings. */
   paths: { data: string; models: string; datasets: string; checkpoints: string; frontendDist: string };
   version: string;
+  /**
+   * Other processes may share this database (role api or worker, or DATABASE_URL set): Socket.IO events and rate
+   * limits then go through PostgreSQL. One process on its embedded database keeps them in memory.
+   */
+  shared: boolean;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +121,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.SOKHAN_ROLE !== 'all' && !e.DATABASE_URL) {
+    // The embedded server listens on this machine's loopback only: another instance could never reach it.
+    throw new ConfigError([`DATABASE_URL: SOKHAN_ROLE=${e.SOKHAN_ROLE} needs the PostgreSQL every instance shares (the embedded one is for role all)`]);
+  }
+  if (e.WORKER_LEASE_MS < 3 * e.WORKER_HEARTBEAT_MS) {
+    // Two missed heartbeats (a busy event loop, a slow query) must not hand a live worker's jobs to another.
+    throw new ConfigError([`WORKER_LEASE_MS: ${e.WORKER_LEASE_MS} must be at least three heartbeats (3 × WORKER_HEARTBEAT_MS = ${3 * e.WORKER_HEARTBEAT_MS})`]);
+  }
   if (e.DOWNLOAD_CONNECTIONS > e.DOWNLOAD_MAX_CONNECTIONS) {
     throw new ConfigError([`DOWNLOAD_CONNECTIONS: ${e.DOWNLOAD_CONNECTIONS} is more than DOWNLOAD_MAX_CONNECTIONS (${e.DOWNLOAD_MAX_CONNECTIONS})`]);
   }
@@ -113,5 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, rootDir = proce
       frontendDist: e.FRONTEND_DIST ? abs(e.FRONTEND_DIST) : abs('frontend/dist'),
     },
     version: env.npm_package_version ?? '0.1.0',
+    shared: e.SOKHAN_ROLE !== 'all' || e.DATABASE_URL !== undefined,
   };
 }

@@ -1,6 +1,8 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config.js';
 import { installCrashGuard } from './platform/crash-guard.js';
+import { SchemaTooNewError } from './platform/db/migrator.js';
+import { StorageError } from './platform/storage-check.js';
 import { createLogger } from './platform/logger.js';
 import { startServer } from './server.js';
 
@@ -16,9 +18,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const server = await startServer(config, logger);
-  logger.info({ url: server.url, db: server.db.mode }, 'Sokhan is listening');
-  console.log(`Sokhan (سخن) is running at ${server.url}`);
+  // Found dead by another worker, whose jobs these now are: stop at once, writing nothing more to them.
+  const server = await startServer(config, logger, () => process.exit(1));
+  const role = config.SOKHAN_ROLE;
+  logger.info({ url: server.url, db: server.db.mode, role }, 'Sokhan is listening');
+  if (role === 'worker') console.log(`Sokhan (سخن) worker is running; health at ${server.url}`);
+  else console.log(`Sokhan (سخن) is running at ${server.url}${role === 'api' ? ' (role api)' : ''}`);
 
   let shuttingDown = false;
   const shutdown = (signal: string, exitCode = 0) => {
@@ -44,6 +49,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // Like a bad setting, a schema from a newer release or unusable storage is the operator's to fix: exit 2, as a
+  // config error does.
+  if (err instanceof SchemaTooNewError || err instanceof StorageError) {
+    console.error(`Sokhan cannot start: ${err.message}`);
+    process.exit(2);
+  }
   console.error(`Sokhan failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

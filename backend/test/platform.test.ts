@@ -4,6 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { MIGRATIONS_DIR } from '../src/platform/db/database.js';
 import { MigrationChecksumError, migrate } from '../src/platform/db/migrator.js';
 import { createPool } from '../src/platform/db/pool.js';
 import { SecretBox } from '../src/platform/crypto/secret-box.js';
@@ -66,20 +67,21 @@ describe('migrations', () => {
     const db = await createTestDatabase();
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-mig-'));
     try {
-      await fs.writeFile(path.join(dir, '001_a.sql'), 'CREATE TABLE mig_a (id int PRIMARY KEY);');
-      await fs.writeFile(path.join(dir, '002_b.sql'), 'CREATE TABLE mig_b (id int REFERENCES mig_a (id));');
+      // The real schema is applied already; these add to it (a database with migrations the folder lacks is refused).
+      await fs.cp(MIGRATIONS_DIR, dir, { recursive: true });
+      await fs.writeFile(path.join(dir, '900_a.sql'), 'CREATE TABLE mig_a (id int PRIMARY KEY);');
+      await fs.writeFile(path.join(dir, '901_b.sql'), 'CREATE TABLE mig_b (id int REFERENCES mig_a (id));');
       await fs.writeFile(path.join(dir, 'notes.txt'), 'ignored');
-      // The real schema is applied already; these add to it.
       const first = await migrate(db.pool, dir);
-      expect(first.applied).toEqual(['001_a.sql', '002_b.sql']);
+      expect(first.applied).toEqual(['900_a.sql', '901_b.sql']);
       const again = await migrate(db.pool, dir);
       expect(again.applied).toEqual([]);
-      await fs.writeFile(path.join(dir, '003_bad.sql'), 'CREATE TABLE mig_c (id int); SELECT no_such_function();');
-      await expect(migrate(db.pool, dir)).rejects.toThrow(/003_bad\.sql failed/);
+      await fs.writeFile(path.join(dir, '902_bad.sql'), 'CREATE TABLE mig_c (id int); SELECT no_such_function();');
+      await expect(migrate(db.pool, dir)).rejects.toThrow(/902_bad\.sql failed/);
       const c = await db.pool.query(`SELECT to_regclass('mig_c') AS t`);
       expect(c.rows[0].t).toBeNull();
-      await fs.rm(path.join(dir, '003_bad.sql'));
-      await fs.writeFile(path.join(dir, '001_a.sql'), 'CREATE TABLE mig_a (id bigint);');
+      await fs.rm(path.join(dir, '902_bad.sql'));
+      await fs.writeFile(path.join(dir, '900_a.sql'), 'CREATE TABLE mig_a (id bigint);');
       await expect(migrate(db.pool, dir)).rejects.toBeInstanceOf(MigrationChecksumError);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

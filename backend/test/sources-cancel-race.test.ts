@@ -37,7 +37,7 @@ describe('cancel between claim and start', () => {
       await waitFor(async () => (await parts.repo.getDownload(row.id))?.status === 'cancelled', 'the cancel to commit');
       released = true;
     });
-    await parts.manager.start();
+    await parts.start();
     try {
       const { record } = await parts.sources.createDownload(viewer, { repoId: REPO, revision: 'main' });
       await waitFor(async () => released, 'the claim hook to release');
@@ -54,7 +54,7 @@ describe('cancel between claim and start', () => {
       expect(await listTree(dir)).toEqual([]);
       await expect(fsp.stat(dir)).rejects.toThrow();
     } finally {
-      await parts.manager.stop();
+      await parts.stop();
       await parts.hub.close();
     }
   });

@@ -55,10 +55,10 @@ describe('cancel of a download queued behind another user’s install of the sam
     });
 
     try {
-      // Queued before the manager starts, so A's claim (and B's request inside it) happens on the first pump.
+      // Queued before the manager starts, so A is claimed (and B requested inside that claim) once the queue runs.
       const { record: recA } = await parts.sources.createDownload(userA, { repoId: REPO, revision: 'main' });
       aId = recA.id;
-      await parts.manager.start();
+      await parts.start();
       await waitFor(async () => released, 'B’s claim hook to release');
       await cancel;
       await waitFor(async () => bId !== null && !parts.manager.isActive(bId), 'B’s job to end');
@@ -77,7 +77,7 @@ describe('cancel of a download queued behind another user’s install of the sam
       expect(await listTree(dir)).toEqual(want.map((f) => f.path).sort());
       for (const f of want) expect(await sha256File(path.join(dir, f.path))).toBe(f.sha256);
     } finally {
-      await parts.manager.stop();
+      await parts.stop();
       await parts.hub.close();
     }
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import type { ServerEventName, TrainingConfigInput } from '@sokhan/common';
@@ -5,19 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetsService } from '../src/modules/datasets/datasets.service.js';
 import { spawnWorker } from '../src/modules/training/training.runner.js';
 import { TrainingService } from '../src/modules/training/training.service.js';
+import { JobQueue } from '../src/platform/queue/job-queue.js';
 import { CONTROL, type WorkerInput } from '../src/modules/training/worker-protocol.js';
 import type { Notifier } from '../src/platform/realtime/realtime.js';
 import { buildTestApp, registerUser, testLogger, type TestApp } from './helpers.js';
 import { persianSentiment, sentimentConfig as fixtureConfig, toCsv, uploadCsv } from './training-fixtures.js';
 
 // Each test drives a TrainingService of its own on the test database, holding it at the step the race is about.
-// The app's own training service never pumps here: its routes are not used and its runners are not started.
+// The app's own training service never runs jobs here: its routes are not used and its queue is not started.
 
 let t: TestApp;
 let userId: string;
 let token: string;
 let datasetId: string;
-const services: TrainingService[] = [];
+const services: { svc: TrainingService; queue: JobQueue }[] = [];
 
 beforeAll(async () => {
   t = await buildTestApp({}, { start: false });
@@ -25,7 +27,7 @@ beforeAll(async () => {
   datasetId = await uploadCsv(t.app, token, toCsv(persianSentiment(200, 7)));
 });
 afterAll(async () => {
-  for (const s of services) await s.stop();
+  for (const { svc } of services) await stop(svc);
   await t.close();
 });
 
@@ -85,6 +87,14 @@ function holdableDatasets() {
 
 function service(opts: { datasets?: DatasetsService; spawn?: (input: WorkerInput) => Worker; onEvent?: (event: ServerEventName, payload: any) => void } = {}) {
   const notifier: Notifier = { notifyUser: (_user, event, payload) => opts.onEvent?.(event, payload), connectedCount: () => 0 };
+  const queue = new JobQueue({
+    pool: t.pool,
+    logger: testLogger,
+    lease: { instanceId: randomUUID(), leaseMs: t.config.WORKER_LEASE_MS },
+    role: 'all',
+    heartbeatMs: t.config.WORKER_HEARTBEAT_MS,
+    onLeaseLost: () => undefined,
+  });
   const svc = new TrainingService({
     pool: t.pool,
     datasets: opts.datasets ?? t.services.datasets,
@@ -93,10 +103,27 @@ function service(opts: { datasets?: DatasetsService; spawn?: (input: WorkerInput
     paths: { models: t.config.paths.models, checkpoints: t.config.paths.checkpoints },
     concurrency: 1,
     tfPreference: 'cpu',
+    queue,
     spawnWorker: opts.spawn,
   });
-  services.push(svc);
+  services.push({ svc, queue });
   return svc;
+}
+
+const queueOf = (svc: TrainingService) => services.find((s) => s.svc === svc)!.queue;
+
+/** Starts the job and the service's queue, which hands it the job (queued since it was created). */
+async function start(svc: TrainingService, jobId: string) {
+  await svc.startTraining(jobId, userId);
+  await queueOf(svc).start();
+}
+
+async function stop(svc: TrainingService) {
+  const queue = queueOf(svc);
+  const drained = queue.drain();
+  await svc.stop();
+  await drained;
+  await queue.stop();
 }
 
 const statusOf = async (svc: TrainingService, id: string) => (await svc.getTrainingStatus(id)).status;
@@ -108,7 +135,7 @@ describe('training jobs between being claimed and having a worker', () => {
     const svc = service({ datasets: hold.datasets, spawn: recordingSpawn(spawned) });
     const job = await svc.createTrainingJob(userId, null, sentimentConfig(datasetId, LONG));
     hold.arm();
-    await svc.startTraining(job.id, userId);
+    await start(svc, job.id);
     await hold.entered; // claimed: the row says running, its worker does not exist yet
     const again = await svc.startTraining(job.id, userId);
     expect(again.status).toBe('running');
@@ -120,7 +147,7 @@ describe('training jobs between being claimed and having a worker', () => {
     await spawned[0]!.exited;
     await expect(fs.stat(svc.modelDir(job.modelId!))).rejects.toThrow();
     expect((await t.pool.query('SELECT 1 FROM models WHERE id = $1', [job.modelId])).rowCount).toBe(0);
-    await svc.stop();
+    await stop(svc);
   });
 
   it('a pause that lands while the queue is starting the job reaches the worker it launches', async () => {
@@ -136,7 +163,7 @@ describe('training jobs between being claimed and having a worker', () => {
     });
     const job = await svc.createTrainingJob(userId, null, sentimentConfig(datasetId, LONG));
     hold.arm();
-    await svc.startTraining(job.id, userId);
+    await start(svc, job.id);
     await hold.entered;
 
     await svc.pauseTraining(job.id, userId);
@@ -147,7 +174,7 @@ describe('training jobs between being claimed and having a worker', () => {
     await until(async () => ((await statusOf(svc, job.id)) === 'paused' ? true : undefined));
     expect(spawned).toHaveLength(1);
     await svc.cancelTraining(job.id, userId);
-    await svc.stop();
+    await stop(svc);
   });
 
   it('a worker thread that cannot start fails its job with a clear error (no unhandled rejection, no job left running)', async () => {
@@ -159,7 +186,7 @@ describe('training jobs between being claimed and having a worker', () => {
       onEvent: (event, payload) => event === 'training:error' && errors.push(payload),
     });
     const job = await svc.createTrainingJob(userId, null, sentimentConfig(datasetId, { epochs: 1 }));
-    await svc.startTraining(job.id, userId);
+    await start(svc, job.id);
     const failed = await until(async () => {
       const j = await svc.getTrainingStatus(job.id);
       return j.status === 'failed' ? j : undefined;
@@ -167,7 +194,7 @@ describe('training jobs between being claimed and having a worker', () => {
     expect(failed.error).toEqual({ code: 'TRAINING_FAILED', message: 'the training worker thread could not be started' });
     expect(failed.model?.status).toBe('failed');
     expect(errors).toEqual([{ jobId: job.id, code: 'TRAINING_FAILED', message: 'the training worker thread could not be started' }]);
-    await svc.stop();
+    await stop(svc);
   });
 });
 
@@ -185,6 +212,6 @@ describe('creating a job', () => {
     await expect(svc.createTrainingJob(userId, null, sentimentConfig(doomed))).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
     const left = await t.pool.query(`SELECT 1 FROM models WHERE source = 'trained' AND metadata->>'datasetId' = $1`, [doomed]);
     expect(left.rowCount).toBe(0);
-    await svc.stop();
+    await stop(svc);
   });
 });

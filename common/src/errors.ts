@@ -39,11 +39,18 @@ export const ERROR_CODES = [
   'INVALID_STATE',
   'TRAINING_FAILED',
   'MODEL_NOT_READY',
+  'INVALID_MODEL_ARCHIVE',
   // Speech
   'UNKNOWN_VOICE',
   'EMPTY_TEXT',
   'TEXT_TOO_LONG',
   'SYNTHESIS_FAILED',
+  // Running installed models
+  'MODEL_NOT_RUNNABLE',
+  'PIPELINE_NOT_SUPPORTED',
+  'MODEL_TOO_LARGE',
+  'RUN_TIMEOUT',
+  'RUN_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

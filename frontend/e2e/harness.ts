@@ -100,8 +100,9 @@ export async function startStack(): Promise<Stack> {
   // Started as root, the embedded PostgreSQL runs as an unprivileged user that must be able to reach DATA_DIR.
   await fsp.chmod(tmp, 0o755);
   const hubDir = path.join(tmp, 'hub');
-  // One larger repository so a download lasts long enough to watch (the mirror throttles it during that scenario).
-  await buildFixtureRepos(hubDir, { bigFileMB: 24 });
+  // One larger repository so a download lasts long enough to watch (the mirror throttles it during that scenario),
+  // and the runnable transformers.js models (with the two that do not run) for the try-it panel.
+  await buildFixtureRepos(hubDir, { bigFileMB: 24, runnableModels: true });
   const mirror = await startHubMirror({ dir: hubDir, onError: () => undefined });
 
   const port = await freePort();

@@ -6,9 +6,10 @@ import { freePort } from '../../backend/test/ports.js';
 /**
  * The body of a bench's server child process: the real server (offline, embedded PostgreSQL) on fresh temp
  * folders, its URL printed as one JSON line; SIGTERM closes it and removes the folders. Benches run it in a child
- * so the parent measures it from outside (RSS, wall time) like any client would.
+ * so the parent measures it from outside (RSS, wall time) like any client would. `env` overrides the settings
+ * (a bench that downloads from a mirror turns HF_HUB_OFFLINE off and sets HF_ENDPOINT).
  */
-export async function serveForBench(tmpPrefix: string): Promise<void> {
+export async function serveForBench(tmpPrefix: string, env: Record<string, string> = {}): Promise<void> {
   const { randomBytes } = await import('node:crypto');
   const { loadConfig } = await import('../../backend/src/config.js');
   const { createLogger } = await import('../../backend/src/platform/logger.js');
@@ -34,6 +35,7 @@ export async function serveForBench(tmpPrefix: string): Promise<void> {
       HF_HUB_OFFLINE: '1',
       LOG_LEVEL: 'silent',
       TF_BACKEND: process.env.TF_BACKEND ?? 'auto',
+      ...env,
     },
     root,
   );

@@ -16,7 +16,8 @@ const USAGE = `Usage: npm run hub-mirror -- --dir <folder> [options]
   --host <addr>         interface to bind (default 127.0.0.1; 0.0.0.0 serves the whole network)
   --public-url <url>    API URL clients use, when behind a reverse proxy
   --public-file-url <url>  file host URL clients use, when behind a reverse proxy
-  --fixtures            write the Persian fixture repositories first (when the folder is empty)
+  --fixtures            write the Persian fixture repositories first (when the folder is empty), runnable
+                        transformers.js models (onnx-fixtures/) among them
   --big-mb <n>          with --fixtures: also write a repository with one n-MiB file
   --throttle-mb-per-s <n> cap file-host bandwidth per response (so per connection, as CDNs do) at n MB/s
   --ignore-range        answer Range requests on the file host with the whole file (200), as some hosts do
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     if (await isEmptyDir(dir)) {
       const bigMb = values['big-mb'] === undefined ? 0 : Number(values['big-mb']);
       if (!Number.isFinite(bigMb) || bigMb < 0) throw new Error(`--big-mb must be a number of MiB, got "${values['big-mb']}"`);
-      const repos = await buildFixtureRepos(dir, { bigFileMB: bigMb });
+      const repos = await buildFixtureRepos(dir, { bigFileMB: bigMb, runnableModels: true });
       console.log(`Wrote ${repos.length} fixture repositories and tokens.json into ${dir}`);
     } else {
       console.log(`${dir} is not empty: keeping its repositories (--fixtures writes only into an empty folder)`);

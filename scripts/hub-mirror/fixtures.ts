@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fixtureBytes, piperVoiceConfig, safetensors, tfjsLayersModel, writeRandomFile } from './fixture-content.js';
+import { runnableFixtureSpecs } from './onnx-fixtures.js';
 import { buildPiperLikeOnnx } from './piper-onnx.js';
 import { DEFAULT_LFS_THRESHOLD_BYTES, gitBlobOid, isLfsFile, lfsPointer, sha256Hex } from './hashing.js';
 import type { GatedMode, RepoKind, RepoMetaFile } from './repo-store.js';
@@ -58,6 +59,8 @@ export interface BuildFixtureOptions {
   bigFileName?: string;
   /** Write `tokens.json` with FIXTURE_TOKENS (default true). */
   writeTokens?: boolean;
+  /** Also write the runnable transformers.js repositories and their two negatives (see onnx-fixtures.ts). */
+  runnableModels?: boolean;
 }
 
 /** Tokens the fixture `tokens.json` holds: one granted the gated repo, one plain, one owning sokhan-lab. */
@@ -504,7 +507,11 @@ async function writeRepo(root: string, spec: FixtureRepoSpec): Promise<FixtureRe
  */
 export async function buildFixtureRepos(dir: string, opts: BuildFixtureOptions = {}): Promise<FixtureRepo[]> {
   await fsp.mkdir(dir, { recursive: true });
-  const specs = [...(opts.includeDefaults === false ? [] : defaultFixtureSpecs()), ...(opts.extraRepos ?? [])];
+  const specs = [
+    ...(opts.includeDefaults === false ? [] : defaultFixtureSpecs()),
+    ...(opts.runnableModels ? runnableFixtureSpecs() : []),
+    ...(opts.extraRepos ?? []),
+  ];
   if (opts.bigFileMB && opts.bigFileMB > 0) {
     const fileName = opts.bigFileName ?? 'model.safetensors';
     specs.push({

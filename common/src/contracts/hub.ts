@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuerySchema, pageSchema } from './paging.js';
+import { modelRuntimeSchema } from './runtime.js';
 
 /**
  * Contracts of the Hub features: search and model details (`/api/sources/search`, `/api/sources/model/...`),
@@ -88,6 +89,11 @@ export const hubSearchQuerySchema = z.object({
     .transform((v) => (v ? v : undefined)),
   sort: z.enum(HUB_SORTS).default('downloads'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** Only models with ONNX files (the Hub's `onnx` tag, which transformers.js repositories carry): what can run here. */
+  runsHere: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
   cursor: z
     .string()
     .max(4096)
@@ -199,6 +205,8 @@ export const installedModelSchema = z.object({
   installedByMe: z.boolean(),
   /** Found at install: files that will not run here (a voice whose ONNX file does not load), with why. */
   problems: z.array(z.object({ file: z.string(), reason: z.string() })),
+  /** Whether it runs here with transformers.js (which pipelines), or why not. */
+  runtime: modelRuntimeSchema,
   /** True when the caller may delete it (admin, or the user who installed it). */
   canDelete: z.boolean(),
   createdAt: z.string(),

@@ -20,6 +20,10 @@ export interface DiskUsage {
 
 export interface SystemStatus {
   version: string;
+  /** What this process runs: `all` (one machine), `api` (HTTP + Socket.IO) or `worker` (background jobs). */
+  role: 'all' | 'api' | 'worker';
+  /** Worker processes (roles all and worker) whose lease is current, over every machine. */
+  workers: number;
   uptimeSeconds: number;
   node: string;
   database: {

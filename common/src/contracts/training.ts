@@ -425,6 +425,8 @@ export interface TrainedModel {
   datasetId: string | null;
   trainingJobId: string | null;
   createdAt: string;
+  /** When it came in from an exported archive (POST /api/models/import); null for a model trained here. */
+  importedAt: string | null;
 }
 
 export interface TrainingJobDetail extends TrainingJob {

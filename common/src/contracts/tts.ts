@@ -7,7 +7,8 @@ import { pageQuerySchema, pageSchema } from './paging.js';
  * UNKNOWN_VOICE (404), SYNTHESIS_FAILED (500), SERVICE_UNAVAILABLE (503, synthesis queue full), NOT_FOUND.
  */
 
-export const TTS_ENGINES = ['espeak', 'piper'] as const;
+/** `vits`: a VITS/MMS text-to-speech model from the Hub that runs here (transformers.js, the model runtime). */
+export const TTS_ENGINES = ['espeak', 'piper', 'vits'] as const;
 export type TtsEngine = (typeof TTS_ENGINES)[number];
 
 /** The built-in voice: eSpeak NG's Persian voice, present with no download. */
@@ -25,10 +26,13 @@ export const ttsScalesSchema = z.object({ noiseScale: z.number(), lengthScale: z
 export type TtsScales = z.infer<typeof ttsScalesSchema>;
 
 export const ttsVoiceSchema = z.object({
-  /** `espeak:fa` for the built-in voice; `piper:<modelId>:<path of the .onnx inside the model, no extension>`. */
+  /**
+   * `espeak:fa` for the built-in voice; `piper:<modelId>:<path of the .onnx inside the model, no extension>`;
+   * `vits:<modelId>` for an installed VITS/MMS model the runtime runs as text-to-speech.
+   */
   id: z.string(),
   name: z.string(),
-  /** `fa`, or the Piper config's language code (`fa_IR`). */
+  /** `fa`, the Piper config's language code (`fa_IR`), or a VITS model's first language on the Hub (`und` if none). */
   language: z.string(),
   /** Piper's quality tier (`x_low`, `low`, `medium`, `high`); null for the built-in voice. */
   quality: z.string().nullable(),
@@ -42,7 +46,7 @@ export const ttsVoiceSchema = z.object({
   license: z.string().nullable(),
   /** Speakers of a multi-speaker voice (pick one with `speakerId` 0…speakers-1); 1 otherwise. */
   speakers: z.number(),
-  /** The voice's own noise/length scales (from its config); null for the built-in voice. */
+  /** The voice's own noise/length scales (from its config); null for the built-in voice and VITS models. */
   defaults: ttsScalesSchema.nullable(),
 });
 export type TtsVoice = z.infer<typeof ttsVoiceSchema>;
@@ -71,7 +75,8 @@ export type TtsVoicesResponse = z.infer<typeof ttsVoicesResponseSchema>;
 /**
  * The synthesis parameters. `rate` speeds up (>1) or slows down (<1) any voice. `noiseScale`, `lengthScale`,
  * `noiseW` override a Piper voice's defaults (`lengthScale` also slows the built-in voice; the noise scales do
- * not apply to it). Text emptiness and length are checked by the server (EMPTY_TEXT / TEXT_TOO_LONG), not here.
+ * not apply to it). A VITS voice speaks at its model's own pace: a `rate` other than 1 and the scales are refused
+ * for it (VALIDATION_FAILED). Text emptiness and length are checked by the server (EMPTY_TEXT / TEXT_TOO_LONG), not here.
  */
 export const ttsParamsSchema = z.strictObject({
   /** Bounded by the server (TEXT_TOO_LONG past `maxTextLength` code points) and by the JSON body limit. */

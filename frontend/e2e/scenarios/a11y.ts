@@ -26,6 +26,7 @@ function signedInPages(state: Ctx['state']): { path: string; ready: string }[] {
     pages.push({ path: `/datasets/${state.datasetId}`, ready: '[data-testid="preview-table"]' });
     pages.push({ path: `/training/new?dataset=${state.datasetId}`, ready: 'input[name="epochs"]' });
   }
+  if (state.runnableModelId) pages.push({ path: `/models/${state.runnableModelId}`, ready: '[data-testid="try-panel"]' });
   if (state.jobId) {
     pages.push({ path: `/training/${state.jobId}`, ready: '[data-testid="job-epochs"]' });
     pages.push({ path: '/playground', ready: '[data-testid="model-ready"], .empty' });

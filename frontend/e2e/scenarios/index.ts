@@ -6,7 +6,10 @@ import { badDataset, filesAsPeopleHaveThem, uploadDataset, uploadProgress } from
 import { cancelDownload, download, hubSearch, hubUnreachable } from './hub.js';
 import { changePassword, hubToken, language } from './settings.js';
 import { piperVoice, speech } from './speech.js';
+import { evaluateOnFile } from './evaluation.js';
+import { modelArchive } from './model-archive.js';
 import { firstRunSamples } from './samples.js';
+import { runHubModels, vitsVoice } from './runtime.js';
 import { responsive, system } from './system.js';
 import { playground, train } from './training.js';
 
@@ -24,8 +27,13 @@ export const scenarios: Scenario[] = [
   uploadDataset,
   train,
   playground,
+  modelArchive,
+  evaluateOnFile,
   speech,
   piperVoice,
+  // After the Piper voice (its scenario expects it second in the voice picker); before the Hub goes away.
+  runHubModels,
+  vitsVoice,
   language,
   changePassword,
   system,

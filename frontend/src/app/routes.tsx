@@ -23,6 +23,7 @@ const TrainingPage = lazy(() => import('../features/training/TrainingPage').then
 const NewTrainingPage = lazy(() => import('../features/training/NewTrainingPage').then((m) => ({ default: m.NewTrainingPage })));
 const JobPage = lazy(() => import('../features/training/JobPage').then((m) => ({ default: m.JobPage })));
 const PlaygroundPage = lazy(() => import('../features/playground/PlaygroundPage').then((m) => ({ default: m.PlaygroundPage })));
+const InstalledModelPage = lazy(() => import('../features/models/InstalledModelPage').then((m) => ({ default: m.InstalledModelPage })));
 const SpeechPage = lazy(() => import('../features/speech/SpeechPage').then((m) => ({ default: m.SpeechPage })));
 
 export function AppRoutes() {
@@ -63,6 +64,7 @@ export function AppRoutes() {
         ))}
         <Route path="/downloads" element={<DownloadsPage />} />
         <Route path="/models" element={<ModelsPage />} />
+        <Route path="/models/:id" element={<InstalledModelPage />} />
         <Route path="/datasets" element={<DatasetsPage />} />
         <Route path="/datasets/:id" element={<DatasetPage />} />
         <Route path="/training" element={<TrainingPage />} />

@@ -50,10 +50,10 @@ export const payloadTooLarge = (maxBytes: number) =>
  * name) as it arrives, at most `maxBytes`; text fields are collected. Over the limit the partial file is
  * removed, the rest of the body is read and dropped (so the client sees the answer) and 413 is thrown.
  */
-export async function receiveUpload(src: UploadSource, opts: { dir: string; storedName: string; maxBytes: number }): Promise<ReceivedUpload> {
+export async function receiveUpload(src: UploadSource, opts: { dir: string; storedName: string; maxBytes: number; what?: string }): Promise<ReceivedUpload> {
   const type = src.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the dataset as multipart/form-data with a "file" part');
+    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `send ${opts.what ?? 'the dataset'} as multipart/form-data with a "file" part`);
   }
   const declared = Number(src.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > opts.maxBytes * HOPELESS_FACTOR + 1024 * 1024) {

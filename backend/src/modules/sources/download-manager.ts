@@ -1,5 +1,9 @@
 import { AppError } from '../../platform/http/errors.js';
+import { withTransaction, type Pool } from '../../platform/db/pool.js';
 import type { Logger } from '../../platform/logger.js';
+import { QueueStoppingError, type JobQueue } from '../../platform/queue/job-queue.js';
+import { downloadQueueName, type JobControlMessage } from '../../platform/queue/jobs.js';
+import { QueueRepository } from '../../platform/queue/queue.repository.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
 import type { ChunkStore } from '../hub/chunk-plan.js';
 import { ConnectionBudget, HostLimiter, Semaphore } from '../hub/connection-limiter.js';
@@ -9,15 +13,19 @@ import type { TransferSettings } from '../hub/transfer-settings.js';
 import { cleanupCancelledDownload, removePartFiles } from './download-cleanup.js';
 import { ProgressTracker } from './download-progress.js';
 import { metadataFromInfo, modelType, type HubModelMetadata } from './sources.presenter.js';
-import type { DownloadRow, SourcesRepository } from './sources.repository.js';
+import { SourcesRepository, type DownloadRow } from './sources.repository.js';
 
 export interface DownloadManagerDeps {
+  /** For re-queueing rows in one transaction with their queue entries, and for reading who runs a row. */
+  pool: Pool;
   repo: SourcesRepository;
+  /** The job queue: decides which worker runs each download, and carries cancel to it. */
+  queue: JobQueue;
   hub: HubClient;
   notifier: Notifier;
   logger: Logger;
   modelsRoot: string;
-  /** Downloads running at once (DOWNLOAD_CONCURRENCY). */
+  /** Downloads running at once in this process (DOWNLOAD_CONCURRENCY). */
   concurrency: number;
   /** Files in flight per download (DOWNLOAD_FILE_CONCURRENCY). */
   fileConcurrency: number;
@@ -27,11 +35,15 @@ export interface DownloadManagerDeps {
   tokenFor(userId: string): Promise<string | null>;
   dbIntervalMs?: number;
   eventIntervalMs?: number;
-  /** Checks an installed model's folder (its voice files load?) before it is marked ready; found problems are kept. */
-  inspect?: (folder: string) => Promise<{ file: string; reason: string }[]>;
+  /** Checks an installed model (its voice files load? what it runs here?) before it is marked ready; found problems are kept. */
+  inspect?: InspectInstalled;
   /** Awaited between claiming a row and starting it: lets tests land a cancel in exactly that window. */
   afterClaim?: (row: DownloadRow) => Promise<void>;
 }
+
+/** The hook's view of a model whose files are all in place: its models row, folder and Hub pipeline tag. */
+export type InstalledModelFolder = { modelId: string; folder: string; pipelineTag: string | null };
+export type InspectInstalled = (model: InstalledModelFolder) => Promise<{ file: string; reason: string }[]>;
 
 /** DOWNLOAD_CONNECTIONS, DOWNLOAD_CHUNKED_MIN_MB (in bytes), DOWNLOAD_MAX_CONNECTIONS, DOWNLOAD_HOST_CONNECTIONS. */
 export interface RangeSettings {
@@ -44,59 +56,67 @@ export interface RangeSettings {
 type StopReason = 'cancel' | 'shutdown';
 
 interface ActiveJob {
-  key: string;
   controller: AbortController;
   done: Promise<void>;
 }
 
-export const downloadKey = (row: Pick<DownloadRow, 'repo_id' | 'revision'>) => `${row.repo_id}@${row.revision}`;
 
 /**
- * The background runner of Hub downloads. The `download_queue` row is the state: this class claims queued rows
- * (never two of the same repo+revision at once), runs them through HubClient.downloadModel, writes progress
- * (throttled) and events to the owner's room, and finishes the row and the models row. A stop leaves rows
- * `running` with their `.part` files; the next start puts them back in the queue and they resume.
+ * The background runner of Hub downloads. The `download_queue` row is the state; the job queue hands this process
+ * the downloads it is to run (downloads of one repo+revision one at a time, over all workers). This class claims the
+ * row, runs it through HubClient.downloadModel, writes progress (throttled) and events to the owner's room, and
+ * finishes the row and the models row. A stop leaves rows `running` with their `.part` files and chunk maps, as a
+ * worker that dies does: once its lease is gone another worker (or the next start) resumes them where they were.
  */
 export class DownloadManager {
   private readonly active = new Map<string, ActiveJob>();
+  /** Rows claimed here whose job is not registered yet (the afterClaim window). */
+  private readonly claiming = new Map<string, Promise<void>>();
   private running = false;
-  private pumpChain: Promise<void> = Promise.resolve();
   private readonly hosts: HostLimiter;
 
   constructor(private readonly deps: DownloadManagerDeps) {
     this.hosts = new HostLimiter(deps.ranges?.maxPerHost ?? Number.MAX_SAFE_INTEGER);
+    deps.queue.register('download', {
+      concurrency: deps.concurrency,
+      run: (id) => this.runQueued(id),
+      control: (msg) => this.onControl(msg),
+      check: () => this.checkRunning(),
+      rows: { table: 'download_queue', active: ['queued', 'running'] },
+    });
   }
 
+  /** Rows left running by a worker that is gone go back to the queue and resume from their `.part` files. */
   async start(): Promise<void> {
-    const requeued = await this.deps.repo.requeueRunning();
+    const requeued = await this.requeueOrphans();
     if (requeued > 0) this.deps.logger.info({ requeued }, 'resuming interrupted downloads');
     this.running = true;
-    this.wake();
-    await this.pumpChain;
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.pumpChain;
+    await Promise.all(this.claiming.values());
     const jobs = [...this.active.values()];
     for (const job of jobs) job.controller.abort('shutdown' satisfies StopReason);
     await Promise.all(jobs.map((j) => j.done));
   }
 
-  /** Looks for queued work now (after a new download or a finished one). */
-  wake(): void {
-    this.pumpChain = this.pumpChain.then(() => this.pump()).catch((err: unknown) => {
-      this.deps.logger.error({ err }, 'download queue pump failed');
-    });
-  }
-
-  /** Stops a running transfer (its row was already marked cancelled) and waits until it has let go of its files. */
+  /**
+   * Stops a running transfer (its row was already marked cancelled) and waits until it has let go of its files;
+   * one running on another worker is told to stop (that worker cleans up after its transfer has ended).
+   */
   async abort(id: string): Promise<void> {
-    // A row can be `running` in the database before pump() has registered its job: let that pump finish first,
-    // or the job would be missed and run on after the caller has cleaned up.
-    await this.pumpChain;
+    // A row can be `running` in the database before its job is registered: wait for that, or the job would be
+    // missed and run on after the caller has cleaned up.
+    await this.claiming.get(id);
     const job = this.active.get(id);
-    if (!job) return;
+    if (!job) {
+      const { instanceId, leaseMs } = this.deps.queue.lease;
+      if (await new QueueRepository(this.deps.pool).runsElsewhere('download_queue', id, instanceId, leaseMs)) {
+        await this.deps.queue.send({ kind: 'download', id, action: 'cancel' });
+      }
+      return;
+    }
     job.controller.abort('cancel' satisfies StopReason);
     await job.done;
   }
@@ -105,22 +125,49 @@ export class DownloadManager {
     return this.active.has(id);
   }
 
-  private async pump(): Promise<void> {
-    while (this.running && this.active.size < this.deps.concurrency) {
-      const busy = [...this.active.values()].map((j) => j.key);
-      const row = await this.deps.repo.claimNext(busy);
-      if (!row) return;
+  /** The queue handed this process a download: claim its row (queued, or running on a dead worker) and run it. */
+  private async runQueued(id: string): Promise<void> {
+    if (!this.running) throw new QueueStoppingError();
+    const { instanceId, leaseMs } = this.deps.queue.lease;
+    const row = await this.deps.repo.claim(id, instanceId, leaseMs);
+    if (!row) return;
+    let registered!: () => void;
+    this.claiming.set(row.id, new Promise<void>((r) => (registered = r)));
+    const controller = new AbortController();
+    const job: ActiveJob = { controller, done: Promise.resolve() };
+    try {
       await this.deps.afterClaim?.(row);
-      const controller = new AbortController();
-      const job: ActiveJob = { key: downloadKey(row), controller, done: Promise.resolve() };
       this.active.set(row.id, job);
       job.done = this.run(row, controller.signal)
         .catch((err: unknown) => this.deps.logger.error({ err, id: row.id }, 'download job crashed'))
-        .finally(() => {
-          this.active.delete(row.id);
-          if (this.running) this.wake();
-        });
+        .finally(() => this.active.delete(row.id));
+    } finally {
+      this.claiming.delete(row.id);
+      registered();
     }
+    await job.done;
+  }
+
+  private onControl(msg: JobControlMessage): void {
+    this.active.get(msg.id)?.controller.abort('cancel' satisfies StopReason);
+  }
+
+  /** A cancel whose message was lost still lands: the row of a transfer running here says cancelled. */
+  private async checkRunning(): Promise<void> {
+    const ids = [...this.active.keys()];
+    if (!ids.length) return;
+    for (const [id, status] of await this.deps.repo.statusesOf(ids)) {
+      if (status === 'cancelled') this.active.get(id)?.controller.abort('cancel' satisfies StopReason);
+    }
+  }
+
+  private async requeueOrphans(): Promise<number> {
+    return withTransaction(this.deps.pool, async (client) => {
+      const rows = await new SourcesRepository(client).requeueOrphans(this.deps.queue.lease.leaseMs);
+      const queue = new QueueRepository(client);
+      for (const r of rows) await queue.enqueue({ kind: 'download', id: r.id, queueName: downloadQueueName(r.repo_id, r.revision) });
+      return rows.length;
+    });
   }
 
   /** The download's own connection bound (shared by its files) under the process-wide per-host one. */
@@ -193,7 +240,7 @@ export class DownloadManager {
         fileCount: files.length,
         sizeBytes: result.sizeBytes,
         downloadedAt: new Date().toISOString(),
-        problems: (await this.deps.inspect?.(dest).catch((err: unknown) => {
+        problems: (await this.deps.inspect?.({ modelId: model.id, folder: dest, pipelineTag: meta.pipelineTag }).catch((err: unknown) => {
           logger.warn({ id: row.id, err: err instanceof Error ? err.message : String(err) }, 'could not inspect the installed model');
           return [];
         })) ?? [],
@@ -224,9 +271,14 @@ export class DownloadManager {
     } catch (err) {
       await tracker.settle();
       if (signal.aborted) {
-        // Shutdown keeps the row running, its .part files and chunk maps for the next start; cancel is cleaned
-        // by its caller (the maps go here: their .part files go there).
-        if (signal.reason === ('cancel' satisfies StopReason)) await repo.deleteChunkMapsOf(row.id).catch(() => undefined);
+        // Shutdown keeps the row running with its .part files and chunk maps: once this worker's lease is given up,
+        // the next worker (or this one's next start) takes it over. A cancel is undone here too once the transfer
+        // has let go of its files (its caller may be another instance; twice is harmless).
+        if (signal.reason === ('cancel' satisfies StopReason)) {
+          await repo.deleteChunkMapsOf(row.id).catch(() => undefined);
+          const now = await repo.getDownload(row.id);
+          if (now?.status === 'cancelled') await cleanupCancelledDownload(this.deps, now);
+        }
         return;
       }
       const e = asDownloadError(err);

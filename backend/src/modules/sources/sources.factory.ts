@@ -1,12 +1,13 @@
 import type { Config } from '../../config.js';
 import type { Pool } from '../../platform/db/pool.js';
 import type { Logger } from '../../platform/logger.js';
+import type { JobQueue } from '../../platform/queue/job-queue.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
 import { HubClient } from '../hub/hub.client.js';
 import type { SettingsService } from '../settings/settings.service.js';
-import { DownloadManager } from './download-manager.js';
+import { DownloadManager, type InspectInstalled } from './download-manager.js';
 import { SourcesRepository } from './sources.repository.js';
-import { SourcesService } from './sources.service.js';
+import { SourcesService, type SourcesDeps } from './sources.service.js';
 
 export interface SourcesModuleDeps {
   config: Config;
@@ -14,15 +15,19 @@ export interface SourcesModuleDeps {
   logger: Logger;
   notifier: Notifier;
   settings: SettingsService;
-  /** Checks an installed model's folder (see DownloadManagerDeps.inspect). */
-  inspect?: (folder: string) => Promise<{ file: string; reason: string }[]>;
+  /** The job queue the downloads run through. */
+  queue: JobQueue;
+  /** Checks an installed model (see DownloadManagerDeps.inspect). */
+  inspect?: InspectInstalled;
+  /** What installed models run here (see SourcesDeps.runtimeOf). */
+  runtimeOf?: SourcesDeps['runtimeOf'];
 }
 
 export interface SourcesModule {
   sources: SourcesService;
   hub: HubClient;
   downloads: DownloadManager;
-  /** Resumes queued/running downloads on start; on stop lets transfers go (keeping `.part` files) and closes sockets. */
+  /** Re-queues downloads a gone worker left on start; on stop lets transfers go (keeping `.part` files) and closes sockets. */
   runner: { start(): Promise<void>; stop(): Promise<void> };
 }
 
@@ -39,7 +44,9 @@ export function createSourcesModule(deps: SourcesModuleDeps): SourcesModule {
   const repo = new SourcesRepository(pool);
   let sources: SourcesService | null = null;
   const downloads = new DownloadManager({
+    pool,
     repo,
+    queue: deps.queue,
     hub,
     notifier: deps.notifier,
     logger,
@@ -65,6 +72,7 @@ export function createSourcesModule(deps: SourcesModuleDeps): SourcesModule {
     logger,
     modelsRoot: config.paths.models,
     serverToken: config.HF_TOKEN ? config.HF_TOKEN : null,
+    runtimeOf: deps.runtimeOf,
   });
   let closed = false;
   return {

@@ -1,5 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import type { DownloadRecord, Gated, HubSearchItem, InstalledModel } from '@sokhan/common';
+import type { DownloadRecord, Gated, HubSearchItem, InstalledModel, ModelRuntime } from '@sokhan/common';
 import type { HubModelInfo, HubModelSummary } from '../hub/hub.schemas.js';
 import { walkFiles } from './fs-walk.js';
 import type { DownloadRow, ModelRow } from './sources.repository.js';
@@ -132,7 +132,7 @@ export async function folderUsage(dir: string | null): Promise<{ sizeBytes: numb
   return { sizeBytes, fileCount };
 }
 
-export async function presentInstalled(row: ModelRow, viewer: { id: string; role: string }): Promise<InstalledModel> {
+export async function presentInstalled(row: ModelRow, viewer: { id: string; role: string }, runtime: ModelRuntime = { status: 'unchecked' }): Promise<InstalledModel> {
   const meta = readMetadata(row);
   const usage = await folderUsage(row.file_path);
   // Server folders and other users' ids are for admins (the system page); a user learns only whether it was them.
@@ -155,6 +155,7 @@ export async function presentInstalled(row: ModelRow, viewer: { id: string; role
     ownerId: admin ? row.owner_id : null,
     installedByMe: row.owner_id !== null && row.owner_id === viewer.id,
     problems: meta.problems ?? [],
+    runtime,
     canDelete: admin || row.owner_id === viewer.id,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

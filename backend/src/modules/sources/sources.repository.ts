@@ -1,5 +1,6 @@
 import type { DownloadStatus, ModelStatus } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
+import { liveOwnerSql } from '../../platform/queue/queue.repository.js';
 import type { ChunkMap } from '../hub/chunk-plan.js';
 import type { ModelRow } from '../models/model-row.js';
 
@@ -89,26 +90,34 @@ export class SourcesRepository {
     return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
   }
 
-  /** Rows a previous process left running go back to the queue (they resume from their `.part` files). */
-  async requeueRunning(): Promise<number> {
-    const r = await this.db.query(`UPDATE download_queue SET status = 'queued' WHERE status = 'running'`);
-    return r.rowCount ?? 0;
+  /** Rows left running by a worker that is gone go back to the queue (they resume from their `.part` files). */
+  async requeueOrphans(leaseMs: number): Promise<DownloadRow[]> {
+    const r = await this.db.query<DownloadRow>(
+      `UPDATE download_queue SET status = 'queued', worker_id = NULL
+       WHERE status = 'running' AND NOT ${liveOwnerSql('download_queue', '$1::int')} RETURNING ${D}`,
+      [leaseMs],
+    );
+    return r.rows;
   }
 
-  /** Claims the oldest queued download whose repo+revision is not already being transferred. */
-  async claimNext(busyKeys: string[]): Promise<DownloadRow | null> {
+  /**
+   * Marks the download running on this worker: a queued one, or a running one whose worker is dead (its lease ran
+   * out), which then resumes from its `.part` files. Null when it is not this worker's to run.
+   */
+  async claim(id: string, workerId: string, leaseMs: number): Promise<DownloadRow | null> {
     const r = await this.db.query<DownloadRow>(
-      `UPDATE download_queue SET status = 'running', started_at = COALESCE(started_at, now()), error_code = NULL, error = NULL
-       WHERE id = (
-         SELECT id FROM download_queue
-         WHERE status = 'queued' AND NOT ((repo_id || '@' || revision) = ANY($1::text[]))
-         ORDER BY created_at, id
-         FOR UPDATE SKIP LOCKED
-         LIMIT 1)
+      `UPDATE download_queue SET status = 'running', worker_id = $2, started_at = COALESCE(started_at, now()), error_code = NULL, error = NULL
+       WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND NOT ${liveOwnerSql('download_queue', '$3::int')}))
        RETURNING ${D}`,
-      [busyKeys],
+      [id, workerId, leaseMs],
     );
     return r.rows[0] ?? null;
+  }
+
+  /** The statuses of these downloads now (a worker re-reads those it runs). */
+  async statusesOf(ids: string[]): Promise<Map<string, DownloadStatus>> {
+    const r = await this.db.query<{ id: string; status: DownloadStatus }>(`SELECT id, status FROM download_queue WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(r.rows.map((x) => [x.id, x.status]));
   }
 
   /** Records the plan: the pinned commit and the total size. */
@@ -299,7 +308,8 @@ export class SourcesRepository {
   }
 
   /** Offline search: ready Hub models matching the text, task and author. */
-  async searchReady(f: { q?: string; task?: string; author?: string; language?: string; limit: number; offset: number }): Promise<ModelRow[]> {
+  /** Installed models for an offline search; `runsHere`: only those their inspection found runnable (model_runtime). */
+  async searchReady(f: { q?: string; task?: string; author?: string; language?: string; runsHere: boolean; limit: number; offset: number }): Promise<ModelRow[]> {
     const r = await this.db.query<ModelRow>(
       `SELECT ${M} FROM models
        WHERE source = 'hub' AND status = 'ready'
@@ -307,8 +317,9 @@ export class SourcesRepository {
          AND ($2::text IS NULL OR metadata->>'pipelineTag' = $2)
          AND ($3::text IS NULL OR lower(split_part(repo_id, '/', 1)) = lower($3))
          AND ($4::text IS NULL OR metadata->'languages' ? $4)
+         AND (NOT $7::boolean OR EXISTS (SELECT 1 FROM model_runtime r WHERE r.model_id = models.id AND r.runnable))
        ORDER BY repo_id, revision LIMIT $5 OFFSET $6`,
-      [f.q ? escapeLike(f.q) : null, f.task ?? null, f.author ?? null, f.language ?? null, f.limit, f.offset],
+      [f.q ? escapeLike(f.q) : null, f.task ?? null, f.author ?? null, f.language ?? null, f.limit, f.offset, f.runsHere],
     );
     return r.rows;
   }

@@ -15,12 +15,15 @@ import type {
   InstalledListResponse,
   InstalledModel,
   ListDownloadsQuery,
+  ModelRuntime,
 } from '@sokhan/common';
 import { interpretSearch } from '@sokhan/common';
 import type { Pool } from '../../platform/db/pool.js';
 import { withTransaction } from '../../platform/db/pool.js';
 import { AppError, forbidden, notFound } from '../../platform/http/errors.js';
 import type { Logger } from '../../platform/logger.js';
+import { downloadQueueName } from '../../platform/queue/jobs.js';
+import { QueueRepository } from '../../platform/queue/queue.repository.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
 import type { SettingsService } from '../settings/settings.service.js';
 import { tokenPreview } from '../settings/settings.service.js';
@@ -52,6 +55,8 @@ export interface SourcesDeps {
   modelsRoot: string;
   /** HF_TOKEN: the server's own token, used when a user has none. */
   serverToken: string | null;
+  /** What installed models run here (the runtime module's inspections); without it every model is `unchecked`. */
+  runtimeOf?: (modelIds: string[]) => Promise<Map<string, ModelRuntime>>;
 }
 
 export interface Viewer {
@@ -86,7 +91,9 @@ export class SourcesService {
     const language = meaning.persian ? 'fa' : q.language;
     const interpreted: HubSearchInterpretation = { search: meaning.search, task: task ?? null, language: language ?? null, tags: meaning.tags, understood: meaning.understood, ignored: meaning.ignored };
     if (this.offline) return { ...(await this.searchOffline({ ...q, q: meaning.search || undefined, task, language })), interpreted };
-    const filter = [...(language ? [language] : []), ...meaning.tags];
+    // "Runs here" narrows to repositories with ONNX files: the Hub tags those `onnx` (transformers.js ones too).
+    const tags = [...meaning.tags, ...(q.runsHere ? [RUNS_HERE_TAG] : [])];
+    const filter = [...(language ? [language] : []), ...tags];
     const { page, items } = await this.withUserToken(userId, async (token) => {
       const base = { author: q.author, task, sort: q.sort, limit: q.limit, token };
       const page = await this.deps.hub.searchModels(meaning.search, { ...base, filter, cursor: q.cursor });
@@ -94,9 +101,9 @@ export class SourcesService {
       // Extra lists only widen the first page; a failure there must not lose the main answer.
       const extra = await Promise.all(
         [
-          this.deps.hub.searchModels('persian', { ...base, filter: meaning.tags }),
-          this.deps.hub.searchModels('farsi', { ...base, filter: meaning.tags }),
-          this.deps.hub.searchModels('', { ...base, filter: ['persian', ...meaning.tags] }),
+          this.deps.hub.searchModels('persian', { ...base, filter: tags }),
+          this.deps.hub.searchModels('farsi', { ...base, filter: tags }),
+          this.deps.hub.searchModels('', { ...base, filter: ['persian', ...tags] }),
         ].map((p) => p.then((r) => r.items).catch(() => [])),
       );
       return { page, items: mergeRanked([page.items, ...extra], q.sort, q.limit) };
@@ -124,7 +131,7 @@ export class SourcesService {
     if (this.offline) {
       const local = await this.deps.repo.getHubModel(repoId, revision);
       if (!local || local.status !== 'ready') throw repoNotFound(repoId, `${repoId} is not installed and the Hub is switched off (HF_HUB_OFFLINE=1)`);
-      return offlineDetails(local, await presentInstalled(local, viewer));
+      return offlineDetails(local, (await this.presentAll([local], viewer))[0]!);
     }
     const { info, files } = await this.withUserToken(userId, async (token) => {
       const info = await this.deps.hub.getModelInfo(repoId, { revision, token });
@@ -133,7 +140,7 @@ export class SourcesService {
       return { info, files };
     });
     const local = await this.deps.repo.getHubModel(info.id, revision);
-    const installed = local ? await presentInstalled(local, viewer) : null;
+    const installed = local ? (await this.presentAll([local], viewer))[0]! : null;
     const list = files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, lfs: f.lfs }));
     return {
       id: info.id,
@@ -194,12 +201,15 @@ export class SourcesService {
         filePath: dest,
         metadata: {},
       });
-      return repo.insertDownload(user.id, repoId, body.revision, model.id, {
+      const inserted = await repo.insertDownload(user.id, repoId, body.revision, model.id, {
         include: body.include ?? [],
         exclude: body.exclude ?? [],
         ...(info.sha ? { commit: info.sha } : {}),
         replacesReady: previousStatus === 'ready',
       });
+      // In the queue with its row: the next free worker runs it (after any download of the same files).
+      if (inserted) await new QueueRepository(client).enqueue({ kind: 'download', id: inserted.id, queueName: downloadQueueName(repoId, body.revision) });
+      return inserted;
     });
     if (!row) {
       // A concurrent request of the same user won the race: answer its row.
@@ -207,7 +217,6 @@ export class SourcesService {
       if (again) return { record: presentDownload(again), created: false };
       throw new AppError(409, 'CONFLICT', 'the download changed state; try again');
     }
-    this.deps.manager.wake();
     return { record: presentDownload(row), created: true };
   }
 
@@ -238,14 +247,13 @@ export class SourcesService {
   // ---- installed models ----
 
   async listInstalled(viewer: Viewer): Promise<InstalledListResponse> {
-    const rows = await this.deps.repo.listHubModels();
-    return { items: await Promise.all(rows.map((r) => presentInstalled(r, viewer))) };
+    return { items: await this.presentAll(await this.deps.repo.listHubModels(), viewer) };
   }
 
   async getInstalled(viewer: Viewer, modelId: string): Promise<InstalledModel> {
     const row = await this.deps.repo.getModel(modelId);
     if (!row) throw notFound('model');
-    return presentInstalled(row, viewer);
+    return (await this.presentAll([row], viewer))[0]!;
   }
 
   /** Deletes a Hub model's files and row (admin, or the user who installed it); active downloads of it are cancelled. */
@@ -307,6 +315,11 @@ export class SourcesService {
 
   // ---- helpers ----
 
+  private async presentAll(rows: ModelRow[], viewer: Viewer): Promise<InstalledModel[]> {
+    const runtimes = (await this.deps.runtimeOf?.(rows.map((r) => r.id))) ?? new Map<string, ModelRuntime>();
+    return Promise.all(rows.map((r) => presentInstalled(r, viewer, runtimes.get(r.id))));
+  }
+
   private async ownDownload(userId: string, id: string): Promise<DownloadRow> {
     const row = await this.deps.repo.getDownloadForUser(id, userId);
     if (!row) throw notFound('download');
@@ -344,7 +357,7 @@ export class SourcesService {
       if (!m) throw new AppError(400, 'VALIDATION_FAILED', 'the cursor is not valid', [{ path: 'cursor', message: 'not an offline cursor', code: 'custom' }]);
       offset = Number(m[1]);
     }
-    const rows = await this.deps.repo.searchReady({ q: q.q, task: q.task, author: q.author, language: q.language, limit: q.limit + 1, offset });
+    const rows = await this.deps.repo.searchReady({ q: q.q, task: q.task, author: q.author, language: q.language, runsHere: q.runsHere, limit: q.limit + 1, offset });
     const page = rows.slice(0, q.limit);
     return {
       items: page.map((r) => offlineItem(r)),
@@ -400,6 +413,9 @@ function offlineDetails(row: ModelRow, installed: InstalledModel): HubModelDetai
     offline: true,
   };
 }
+
+/** The Hub's tag of repositories holding ONNX files. */
+const RUNS_HERE_TAG = 'onnx';
 
 /** Model cards beyond this are not shown (the Hub's own are far smaller). */
 const MAX_CARD_BYTES = 512 * 1024;

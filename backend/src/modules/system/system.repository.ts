@@ -12,6 +12,11 @@ export class SystemRepository {
     return r.rows[0]?.v ?? 'unknown';
   }
 
+  async liveWorkers(leaseMs: number): Promise<number> {
+    const r = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker_instances WHERE heartbeat_at > now() - $1::int * interval '1 millisecond'`, [leaseMs]);
+    return r.rows[0]?.n ?? 0;
+  }
+
   async countByStatus(table: 'download_queue' | 'training_jobs'): Promise<Record<string, number>> {
     // The table name comes from the closed union above, never from input.
     const r = await this.db.query<{ status: string; n: number }>(

@@ -10,6 +10,9 @@ export interface SystemDeps {
   pool: Pool;
   notifier: Notifier;
   version: string;
+  role: SystemStatus['role'];
+  /** How long a worker may go unheard and still count as alive (WORKER_LEASE_MS). */
+  leaseMs: number;
   dbMode: 'embedded' | 'external';
   dataPaths: Record<DataFolder, string>;
   tfInfo: () => Promise<{ backend: TfBackendName; version: string }>;
@@ -38,8 +41,9 @@ export class SystemService {
   /** Server folders are for admins; everyone else sees each folder's space by name. */
   async status(viewer: { role: string }): Promise<SystemStatus> {
     const { repo } = this.deps;
-    const [serverVersion, downloads, trainingJobs, tensorflow, disk] = await Promise.all([
+    const [serverVersion, workers, downloads, trainingJobs, tensorflow, disk] = await Promise.all([
       repo.serverVersion(),
+      repo.liveWorkers(this.deps.leaseMs),
       repo.countByStatus('download_queue'),
       repo.countByStatus('training_jobs'),
       this.deps.tfInfo(),
@@ -48,6 +52,8 @@ export class SystemService {
     const mem = process.memoryUsage();
     return {
       version: this.deps.version,
+      role: this.deps.role,
+      workers,
       uptimeSeconds: this.uptime(),
       node: process.version,
       database: { serverVersion, mode: this.deps.dbMode, pool: poolStats(this.deps.pool) },

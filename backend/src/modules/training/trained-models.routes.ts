@@ -2,14 +2,36 @@ import { evaluateModelRequestSchema, modelFileParamsSchema, predictRequestSchema
 import { Router } from 'express';
 import { currentUser } from '../../platform/http/auth-middleware.js';
 import { parseBody, parseParams } from '../../platform/http/validate.js';
+import type { ModelArchiveService } from './model-archive.service.js';
 import type { TrainedModelsService } from './trained-models.service.js';
+
+/** An attachment named in UTF-8 (filename*), with an ASCII name for clients that ignore it. */
+const attachment = (name: string, ascii: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
 /**
  * Mounted behind requireAuth at /api/models. The browser's tf.loadLayersModel fetches
  * /api/models/:id/files/model.json and, relative to it, the weight files, sending the Authorization header.
  */
-export function trainedModelRoutes(models: TrainedModelsService): Router {
+export function trainedModelRoutes(models: TrainedModelsService, archives: ModelArchiveService): Router {
   const r = Router();
+  r.get('/', async (req, res) => {
+    res.json(await models.list(currentUser(req).id));
+  });
+  r.post('/import', async (req, res) => {
+    res.status(201).json(await archives.importModel(currentUser(req).id, { headers: req.headers, body: req }));
+  });
+  r.get('/:id', async (req, res) => {
+    const { id } = parseParams(trainedModelParamsSchema, req);
+    res.json(await models.get(currentUser(req).id, id));
+  });
+  r.get('/:id/export', async (req, res) => {
+    const { id } = parseParams(trainedModelParamsSchema, req);
+    const archive = await archives.exportModel(currentUser(req).id, id);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', attachment(archive.fileName, archive.asciiFileName));
+    res.setHeader('Cache-Control', 'private, no-store');
+    await archive.write(res);
+  });
   r.get('/:id/files/:name', async (req, res) => {
     const { id, name } = parseParams(modelFileParamsSchema, req);
     const file = await models.file(currentUser(req).id, id, name);

@@ -16,6 +16,8 @@ import {
   type PredictResponse,
   type RegressionPrediction,
   type TfBackendName,
+  type TrainedModel,
+  type TrainedModelListResponse,
   type TrainingTask,
 } from '@sokhan/common';
 import * as tf from '@tensorflow/tfjs';
@@ -27,7 +29,7 @@ import { disposeNetwork } from './network.js';
 import { FEATURES_JSON } from './trainer.js';
 import { rowEncoder, type EncodedRow } from './training-batches.js';
 import { streamRows } from './training-data.js';
-import { toEvaluation, type TrainedModelMetadata } from './training.presenter.js';
+import { toEvaluation, toTrainedModel, type TrainedModelMetadata } from './training.presenter.js';
 import type { TrainedModelRow, TrainingRepository } from './training.repository.js';
 
 export interface TrainedModelsDeps {
@@ -68,6 +70,17 @@ export class TrainedModelsService {
     const full = path.resolve(dir, name);
     if (path.dirname(full) !== path.resolve(dir)) throw notFound('file');
     return { root: path.dirname(full), name: path.basename(full), contentType: CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream' };
+  }
+
+  /** My ready models, trained here or imported, newest first (what the playground offers). */
+  async list(userId: string): Promise<TrainedModelListResponse> {
+    return { items: (await this.deps.repo.listReadyTrainedModels(userId)).map(toTrainedModel) };
+  }
+
+  async get(userId: string, modelId: string): Promise<TrainedModel> {
+    const model = await this.deps.repo.getTrainedModel(modelId, userId);
+    if (!model) throw notFound('model');
+    return toTrainedModel(model);
   }
 
   async predict(userId: string, modelId: string, body: PredictRequest): Promise<PredictResponse> {

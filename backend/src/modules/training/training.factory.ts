@@ -1,15 +1,17 @@
 import type { Config } from '../../config.js';
 import type { Pool } from '../../platform/db/pool.js';
 import type { Logger } from '../../platform/logger.js';
+import type { JobQueue } from '../../platform/queue/job-queue.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
 import type { DatasetsService } from '../datasets/datasets.service.js';
+import { ModelArchiveService } from './model-archive.service.js';
 import { tfBackendInfo } from './tf-backend.js';
 import { TrainedModelsService } from './trained-models.service.js';
 import { TrainingRepository } from './training.repository.js';
 import { TrainingService } from './training.service.js';
 
-/** The training service (jobs, queue, workers), the trained-model service (files, predict) and their runner. */
-export function createTrainingModule(deps: { config: Config; pool: Pool; logger: Logger; notifier: Notifier; datasets: DatasetsService }) {
+/** The training service (jobs, queue, workers), the trained-model service (files, predict), model archives (export, import) and their runner. */
+export function createTrainingModule(deps: { config: Config; pool: Pool; logger: Logger; notifier: Notifier; datasets: DatasetsService; queue: JobQueue }) {
   const { config } = deps;
   const training = new TrainingService({
     pool: deps.pool,
@@ -19,12 +21,21 @@ export function createTrainingModule(deps: { config: Config; pool: Pool; logger:
     paths: { models: config.paths.models, checkpoints: config.paths.checkpoints },
     concurrency: config.TRAINING_CONCURRENCY,
     tfPreference: config.TF_BACKEND,
+    queue: deps.queue,
+    handover: config.SOKHAN_ROLE === 'worker',
   });
   const models = new TrainedModelsService({
     repo: new TrainingRepository(deps.pool),
     datasets: deps.datasets,
     modelDir: (id) => training.modelDir(id),
     tfInfo: () => tfBackendInfo(config.TF_BACKEND, { onSkip: (backend, reason) => deps.logger.info({ backend, reason }, 'TensorFlow.js backend passed over') }),
+  });
+  const archives = new ModelArchiveService({
+    pool: deps.pool,
+    logger: deps.logger,
+    modelDir: (id) => training.modelDir(id),
+    tfInfo: () => tfBackendInfo(config.TF_BACKEND),
+    sokhanVersion: config.version,
   });
   const runner = {
     start: () => training.start(),
@@ -33,5 +44,5 @@ export function createTrainingModule(deps: { config: Config; pool: Pool; logger:
       await models.close();
     },
   };
-  return { training, models, runner };
+  return { training, models, archives, runner };
 }

@@ -4,8 +4,9 @@ import type { CheckpointRow, EvaluationRow, JobRow, TrainedModelRow } from './tr
 /** What a trained model's metadata holds: set at job creation, completed when the job finishes. */
 export interface TrainedModelMetadata {
   task: TrainingTask;
-  datasetId: string;
-  trainingJobId: string;
+  /** Null for an imported model (it was trained elsewhere). */
+  datasetId: string | null;
+  trainingJobId: string | null;
   baseModelId: string | null;
   textColumn: string | null;
   featureColumns: string[];
@@ -90,6 +91,7 @@ export function toTrainedModel(r: TrainedModelRow): TrainedModel {
     datasetId: m.datasetId ?? null,
     trainingJobId: m.trainingJobId ?? null,
     createdAt: r.created_at.toISOString(),
+    importedAt: iso(r.imported_at),
   };
 }
 

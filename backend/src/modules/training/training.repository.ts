@@ -1,5 +1,6 @@
 import type { ClassificationReport, EpochMetrics, ErrorCode, TrainingConfig, TrainingMetrics, TrainingProgressState, TrainingStatus } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
+import { liveOwnerSql } from '../../platform/queue/queue.repository.js';
 import type { ModelRow } from '../models/model-row.js';
 
 export interface JobRow {
@@ -46,13 +47,19 @@ export interface EvaluationRow {
 }
 
 /** A trained model: training never reads the Hub columns (repo_id, revision). */
-export type TrainedModelRow = Omit<ModelRow, 'repo_id' | 'revision'>;
+export type TrainedModelRow = Omit<ModelRow, 'repo_id' | 'revision'> & {
+  /** Set when the model came in from an exported archive. */
+  imported_at: Date | null;
+};
+
+/** A stored evaluation with the name of the dataset it ran on (for an export). */
+export type ExportedEvaluationRow = EvaluationRow & { dataset_name: string | null };
 
 const JOB = `id, user_id, model_id, dataset_id, base_model_id, status, progress, config, metrics, error, error_code,
   started_at, finished_at, created_at, updated_at`;
 const CHECKPOINT = 'id, training_job_id, epoch, step, loss, accuracy, val_loss, val_accuracy, is_best, file_path, metadata, created_at';
 const EVALUATION = 'id, model_id, training_job_id, dataset_id, split, report, created_at';
-const MODEL = 'id, name, type, status, source, owner_id, file_path, size_mb, metadata, created_at, updated_at';
+const MODEL = 'id, name, type, status, source, owner_id, file_path, size_mb, metadata, created_at, updated_at, imported_at';
 
 export const emptyMetrics = (): TrainingMetrics => ({
   backend: null,
@@ -120,6 +127,7 @@ export class TrainingRepository {
     const finished = ['completed', 'failed', 'cancelled'].includes(to);
     const r = await this.db.query<JobRow>(
       `UPDATE training_jobs SET status = $3,
+         worker_id = CASE WHEN $3 = 'queued' THEN NULL ELSE worker_id END,
          finished_at = CASE WHEN $4 THEN now() ELSE finished_at END,
          metrics = CASE WHEN $3 IN ('running', 'pausing') THEN metrics ELSE jsonb_set(metrics, '{current}', 'null') END
        WHERE id = $1 AND status = ANY($2::text[]) RETURNING ${JOB}`,
@@ -128,23 +136,38 @@ export class TrainingRepository {
     return r.rows[0] ?? null;
   }
 
-  /** Claims the job queued longest (FIFO by when it was queued) and marks it running. */
-  async claimNextQueued(): Promise<JobRow | null> {
+  /**
+   * Marks the job running on this worker: a queued one, or a running one whose worker is dead (its lease ran out),
+   * which then continues from its latest checkpoint. Null when it is not this worker's to run.
+   */
+  async claim(id: string, workerId: string, leaseMs: number): Promise<JobRow | null> {
     const r = await this.db.query<JobRow>(
-      `UPDATE training_jobs SET status = 'running', started_at = COALESCE(started_at, now()), error = NULL, error_code = NULL
-       WHERE id = (SELECT id FROM training_jobs WHERE status = 'queued' ORDER BY updated_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+      `UPDATE training_jobs SET status = 'running', worker_id = $2, started_at = COALESCE(started_at, now()), error = NULL, error_code = NULL
+       WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND NOT ${liveOwnerSql('training_jobs', '$3::int')}))
        RETURNING ${JOB}`,
+      [id, workerId, leaseMs],
     );
     return r.rows[0] ?? null;
   }
 
-  /** After a restart: jobs left running (or pausing) come back paused, to resume from their last checkpoint. */
-  async pauseInterrupted(): Promise<JobRow[]> {
+  /**
+   * Jobs left running (or pausing) by a worker that is gone come back paused, to resume from their last checkpoint
+   * (one process after a restart); with an id, only that job and only when it was pausing (its pause is honoured).
+   */
+  async pauseInterrupted(leaseMs: number, pausingId?: string): Promise<JobRow[]> {
     const r = await this.db.query<JobRow>(
       `UPDATE training_jobs SET status = 'paused', metrics = jsonb_set(metrics, '{current}', 'null')
-       WHERE status IN ('running', 'pausing') RETURNING ${JOB}`,
+       WHERE (($2::uuid IS NULL AND status IN ('running', 'pausing')) OR (id = $2 AND status = 'pausing'))
+         AND NOT ${liveOwnerSql('training_jobs', '$1::int')} RETURNING ${JOB}`,
+      [leaseMs, pausingId ?? null],
     );
     return r.rows;
+  }
+
+  /** The statuses of these jobs now (a worker re-reads those it runs). */
+  async statusesOf(ids: string[]): Promise<Map<string, TrainingStatus>> {
+    const r = await this.db.query<{ id: string; status: TrainingStatus }>(`SELECT id, status FROM training_jobs WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(r.rows.map((x) => [x.id, x.status]));
   }
 
   async mergeMetrics(id: string, patch: Partial<TrainingMetrics>): Promise<void> {
@@ -237,6 +260,25 @@ export class TrainingRepository {
     return r.rows[0] ?? null;
   }
 
+  /** The owner's ready trained models (imported ones too), newest first. */
+  async listReadyTrainedModels(ownerId: string): Promise<TrainedModelRow[]> {
+    const r = await this.db.query<TrainedModelRow>(
+      `SELECT ${MODEL} FROM models WHERE source = 'trained' AND owner_id = $1 AND status = 'ready' ORDER BY created_at DESC, id`,
+      [ownerId],
+    );
+    return r.rows;
+  }
+
+  /** A model from an exported archive: ready at once, with the archive's manifest kept as it came. */
+  async insertImportedModel(m: { id: string; name: string; task: string; ownerId: string; filePath: string; sizeBytes: number; metadata: object; manifest: object }): Promise<TrainedModelRow> {
+    const r = await this.db.query<TrainedModelRow>(
+      `INSERT INTO models (id, name, type, status, source, owner_id, file_path, size_mb, metadata, imported_at, import_manifest)
+       VALUES ($1, $2, $3, 'ready', 'trained', $4, $5, $6, $7::jsonb, now(), $8::jsonb) RETURNING ${MODEL}`,
+      [m.id, m.name, m.task, m.ownerId, m.filePath, m.sizeBytes / (1024 * 1024), JSON.stringify(m.metadata), JSON.stringify(m.manifest)],
+    );
+    return r.rows[0]!;
+  }
+
   async getModel(id: string): Promise<TrainedModelRow | null> {
     const r = await this.db.query<TrainedModelRow>(`SELECT ${MODEL} FROM models WHERE id = $1 AND source = 'trained'`, [id]);
     return r.rows[0] ?? null;
@@ -277,6 +319,26 @@ export class TrainingRepository {
       [e.modelId, e.datasetId, e.report.rows, e.report.accuracy, e.report.macroF1, JSON.stringify(e.report)],
     );
     return r.rows[0]!;
+  }
+
+  /** An evaluation that came with an imported model: its split and date as the archive recorded them, no job or dataset here. */
+  async insertImportedEvaluation(e: { modelId: string; split: EvaluationRow['split']; datasetName: string | null; report: ClassificationReport; createdAt: string }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO model_evaluations (model_id, split, dataset_name, rows, accuracy, macro_f1, report, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+      [e.modelId, e.split, e.datasetName, e.report.rows, e.report.accuracy, e.report.macroF1, JSON.stringify(e.report), e.createdAt],
+    );
+  }
+
+  /** The model's evaluations, oldest first, with the name of each one's dataset (the archive's for an imported one; null when gone). */
+  async exportEvaluations(modelId: string): Promise<ExportedEvaluationRow[]> {
+    const r = await this.db.query<ExportedEvaluationRow>(
+      `SELECT e.id, e.model_id, e.training_job_id, e.dataset_id, e.split, e.report, e.created_at, COALESCE(d.name, e.dataset_name) AS dataset_name
+       FROM model_evaluations e LEFT JOIN datasets d ON d.id = e.dataset_id
+       WHERE e.model_id = $1 ORDER BY e.created_at, e.id`,
+      [modelId],
+    );
+    return r.rows;
   }
 
   async modelEvaluations(modelId: string): Promise<EvaluationRow[]> {

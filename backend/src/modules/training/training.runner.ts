@@ -10,8 +10,6 @@ import { CONTROL, type WorkerInput, type WorkerMessage } from './worker-protocol
 export type StopRequest = 'pause' | 'cancel';
 
 export interface RunnerHooks {
-  /** Claims the next queued job and builds its input; null when nothing is queued. */
-  claim(): Promise<{ jobId: string; job: WorkerInput['job'] } | null>;
   /** One worker message; called in order, one at a time per job. */
   onMessage(jobId: string, msg: WorkerMessage): Promise<void>;
   /**
@@ -22,7 +20,6 @@ export interface RunnerHooks {
 }
 
 export interface RunnerOptions {
-  concurrency: number;
   tfPreference: TfPreference;
   logger: Logger;
   hooks: RunnerHooks;
@@ -58,13 +55,13 @@ export function spawnWorker(input: WorkerInput): Worker {
 }
 
 /**
- * Runs queued jobs in worker threads, at most `concurrency` at once; the rest wait in the database queue.
+ * Runs the jobs the queue hands this process in worker threads (the queue bounds how many at once).
  * Pause and cancel are a shared flag the worker reads after every batch, so they never wait on the event loop.
  */
 export class TrainingRunner {
   private readonly active = new Map<string, ActiveJob>();
-  private pumping: Promise<void> | null = null;
-  private again = false;
+  /** Jobs claimed and being prepared (data checked, checkpoint found): no worker yet. */
+  private readonly preparing = new Map<string, Promise<void>>();
   private shuttingDown = false;
 
   constructor(private readonly opts: RunnerOptions) {}
@@ -73,39 +70,44 @@ export class TrainingRunner {
     return this.active.has(jobId);
   }
 
-  /**
-   * Resolves once no pass of pump() is in flight. A job claimed by a pass is marked running before its worker
-   * exists; after idle() it either has one (request() reaches it) or was never launched.
-   */
-  async idle(): Promise<void> {
-    while (this.pumping) await this.pumping;
+  /** The jobs whose worker threads run here now. */
+  activeIds(): string[] {
+    return [...this.active.keys()];
   }
 
-  /** Fills free slots with queued jobs. Concurrent calls share one pass (and trigger one more). Never rejects. */
-  pump(): Promise<void> {
-    if (this.shuttingDown) return Promise.resolve();
-    if (this.pumping) {
-      this.again = true;
-      return this.pumping;
+  get stopping(): boolean {
+    return this.shuttingDown;
+  }
+
+  /**
+   * Resolves once a job claimed here has its worker, or will get none. A claimed job is marked running before its
+   * worker exists; after launched() request() reaches it if it runs at all.
+   */
+  async launched(jobId: string): Promise<void> {
+    await this.preparing.get(jobId);
+  }
+
+  /**
+   * Runs a job the queue handed over and this process claimed: `prepare` builds its input (null: nothing to run,
+   * its row already says why), then a worker thread trains. Resolves once the thread has exited and every message
+   * is handled. A stop that lands while it prepares hands the job to onLost instead of starting it.
+   */
+  async run(jobId: string, prepare: () => Promise<WorkerInput['job'] | null>): Promise<void> {
+    let ready!: () => void;
+    this.preparing.set(jobId, new Promise<void>((r) => (ready = r)));
+    try {
+      const job = await prepare();
+      if (!job) return;
+      if (this.shuttingDown) {
+        await this.opts.hooks.onLost(jobId, { requested: null, shuttingDown: true }).catch((err: unknown) => this.opts.logger.error({ err, jobId }, 'lost training job not recorded'));
+        return;
+      }
+      await this.launch(jobId, job);
+    } finally {
+      this.preparing.delete(jobId);
+      ready();
     }
-    this.pumping = (async () => {
-      do {
-        this.again = false;
-        while (!this.shuttingDown && this.active.size < this.opts.concurrency) {
-          const next = await this.opts.hooks.claim().catch((err: unknown) => {
-            this.opts.logger.error({ err }, 'could not claim a training job');
-            return null;
-          });
-          if (!next) break;
-          await this.launch(next.jobId, next.job);
-        }
-      } while (this.again && !this.shuttingDown);
-    })()
-      .catch((err: unknown) => this.opts.logger.error({ err }, 'training queue pass failed'))
-      .finally(() => {
-        this.pumping = null;
-      });
-    return this.pumping;
+    await this.active.get(jobId)?.exited;
   }
 
   /**
@@ -140,7 +142,7 @@ export class TrainingRunner {
   /** Every running job pauses at its next batch (a checkpoint keeps its place); stragglers are terminated. */
   async stop(): Promise<void> {
     this.shuttingDown = true;
-    await this.pumping;
+    await Promise.all(this.preparing.values());
     const ids = [...this.active.keys()];
     for (const id of ids) this.request(id, 'pause');
     await Promise.all(ids.map((id) => this.settle(id)));
@@ -183,7 +185,6 @@ export class TrainingRunner {
           await hooks.onLost(jobId, { requested: entry.requested, shuttingDown: this.shuttingDown }).catch((err: unknown) => logger.error({ err, jobId }, 'lost training job not recorded'));
         }
         this.active.delete(jobId);
-        void this.pump();
       }),
     };
     this.active.set(jobId, entry);

@@ -25,6 +25,9 @@ import { withTransaction, type Pool } from '../../platform/db/pool.js';
 import { AppError, conflict, notFound } from '../../platform/http/errors.js';
 import { parse } from '../../platform/http/validate.js';
 import type { Logger } from '../../platform/logger.js';
+import { QueueStoppingError, type JobQueue } from '../../platform/queue/job-queue.js';
+import type { JobControlMessage } from '../../platform/queue/jobs.js';
+import { QueueRepository } from '../../platform/queue/queue.repository.js';
 import type { Notifier } from '../../platform/realtime/realtime.js';
 import type { DatasetsService } from '../datasets/datasets.service.js';
 import { removeTempFolders } from './model-io.js';
@@ -42,8 +45,17 @@ export interface TrainingDeps {
   notifier: Notifier;
   logger: Logger;
   paths: { models: string; checkpoints: string };
+  /** Jobs this process trains at once (TRAINING_CONCURRENCY). */
   concurrency: number;
   tfPreference: TfPreference;
+  /** The job queue: decides which worker runs each job, and carries pause and cancel to it. */
+  queue: JobQueue;
+  /**
+   * A worker among several (role worker): a stop hands its running jobs back to the queue for another worker to
+   * continue from their checkpoints. One process (role all): a stop pauses them and a start pauses jobs it finds
+   * orphaned, as a restart of the one process always did.
+   */
+  handover?: boolean;
   /** Memory a job may hold encoded rows in (its shuffle buffer); also bounds one dense batch. */
   maxFeatureBytes?: number;
   /** Starts a job's worker thread (default: the runner's spawnWorker). */
@@ -86,15 +98,20 @@ export class TrainingService {
   constructor(private readonly deps: TrainingDeps) {
     this.repo = new TrainingRepository(deps.pool);
     this.runner = new TrainingRunner({
-      concurrency: deps.concurrency,
       tfPreference: deps.tfPreference,
       logger: deps.logger,
       spawn: deps.spawnWorker,
       hooks: {
-        claim: () => this.claimNext(),
         onMessage: (jobId, msg) => this.onWorkerMessage(jobId, msg),
         onLost: (jobId, info) => this.onWorkerLost(jobId, info),
       },
+    });
+    deps.queue.register('training', {
+      concurrency: deps.concurrency,
+      run: (jobId) => this.runQueued(jobId),
+      control: (msg) => this.onControl(msg),
+      check: () => this.checkRunning(),
+      rows: { table: 'training_jobs', active: ['queued', 'running'] },
     });
   }
 
@@ -179,6 +196,7 @@ export class TrainingService {
       if (modelId && !(await repo.lockTrainedModel(modelId, userId))) throw notFound('model');
       await repo.insertModel({ id: newModelId, name: stored.name!, task: config.task, ownerId: userId, filePath: this.modelDir(newModelId), metadata });
       await repo.insertJob({ id: jobId, userId, modelId: newModelId, datasetId: record.id, baseModelId: modelId, config: stored });
+      await new QueueRepository(client).enqueue({ kind: 'training', id: jobId });
     });
     this.deps.logger.info({ jobId, userId, datasetId: record.id, baseModelId: modelId }, 'training job created');
     return this.getTrainingStatus(jobId);
@@ -192,9 +210,8 @@ export class TrainingService {
     const job = await this.requireJob(jobId, userId);
     if (job.status === 'running') return this.getTrainingStatus(jobId);
     if (job.status !== 'queued') throw conflict(`the job is ${job.status}, not queued`, 'INVALID_STATE');
+    // It has been in the queue since it was created; the next free worker picks it up.
     await this.emitStatus(job);
-    // pump() logs its own errors and never rejects.
-    void this.runner.pump();
     return this.getTrainingStatus(jobId);
   }
 
@@ -204,13 +221,17 @@ export class TrainingService {
     if (job.status === 'pausing' || job.status === 'paused') return this.getTrainingStatus(jobId);
     const queued = await this.repo.transition(jobId, ['queued'], 'paused');
     if (queued) {
+      await new QueueRepository(this.deps.pool).dequeue('training', jobId);
       await this.emitStatus(queued);
       return this.getTrainingStatus(jobId);
     }
     const running = await this.repo.transition(jobId, ['running'], 'pausing');
     if (!running) throw conflict(`a ${job.status} job cannot be paused`, 'INVALID_STATE');
     await this.emitStatus(running);
-    if (!(await this.signalWorker(jobId, 'pause'))) await this.settleUntracked(jobId, 'paused');
+    if (await this.signalWorker(jobId, 'pause')) return this.getTrainingStatus(jobId);
+    // Another worker runs it: it pauses at its next batch and saves the row; a dead one's row is settled here.
+    if (await this.runsElsewhere(jobId)) await this.deps.queue.send({ kind: 'training', id: jobId, action: 'pause' });
+    else await this.settleUntracked(jobId, 'paused');
     return this.getTrainingStatus(jobId);
   }
 
@@ -218,11 +239,13 @@ export class TrainingService {
   async resumeTraining(jobId: string, userId?: string): Promise<TrainingJobDetail> {
     const job = await this.requireJob(jobId, userId);
     if (job.status === 'queued' || job.status === 'running') return this.getTrainingStatus(jobId);
-    const resumed = await this.repo.transition(jobId, ['paused'], 'queued');
+    const resumed = await withTransaction(this.deps.pool, async (client) => {
+      const row = await new TrainingRepository(client).transition(jobId, ['paused'], 'queued');
+      if (row) await new QueueRepository(client).enqueue({ kind: 'training', id: jobId });
+      return row;
+    });
     if (!resumed) throw conflict(`a ${job.status} job cannot be resumed`, 'INVALID_STATE');
     await this.emitStatus(resumed);
-    // pump() logs its own errors and never rejects.
-    void this.runner.pump();
     return this.getTrainingStatus(jobId);
   }
 
@@ -233,11 +256,15 @@ export class TrainingService {
     if (job.status === 'completed' || job.status === 'failed') throw conflict(`the job already ${job.status === 'completed' ? 'completed' : 'failed'}`, 'INVALID_STATE');
     const idle = await this.repo.transition(jobId, ['queued', 'paused'], 'cancelled');
     if (idle) {
+      await new QueueRepository(this.deps.pool).dequeue('training', jobId);
       await this.finishCancelled(idle);
     } else if (await this.signalWorker(jobId, 'cancel')) {
       await this.runner.settle(jobId);
     } else {
+      // Another worker's job is cancelled here at once (its model goes now); that worker stops at its next batch.
+      const elsewhere = await this.runsElsewhere(jobId);
       await this.settleUntracked(jobId, 'cancelled');
+      if (elsewhere) await this.deps.queue.send({ kind: 'training', id: jobId, action: 'cancel' });
     }
     return this.getTrainingStatus(jobId);
   }
@@ -274,14 +301,17 @@ export class TrainingService {
 
   // ---- lifecycle ----
 
-  /** After a restart no job is left running: those are paused at their last checkpoint; queued ones start. */
+  /**
+   * One process (not handover): after a restart no job is left to a worker that is gone; those are paused at their
+   * last checkpoint. Among several workers they are the queue's to hand to the next worker instead.
+   */
   async start(): Promise<void> {
-    for (const job of await this.repo.pauseInterrupted()) {
+    if (this.deps.handover) return;
+    for (const job of await this.repo.pauseInterrupted(this.deps.queue.lease.leaseMs)) {
       await removeTempFolders(this.jobCheckpointsDir(job.id));
       this.deps.logger.info({ jobId: job.id }, 'training job interrupted by a restart; paused at its last checkpoint');
       await this.emitStatus(job);
     }
-    await this.runner.pump();
   }
 
   /** Running jobs pause at their next batch with a checkpoint, so the next start can resume them. */
@@ -291,20 +321,52 @@ export class TrainingService {
 
   // ---- the runner's side ----
 
-  private async claimNext(): Promise<{ jobId: string; job: WorkerInput['job'] } | null> {
-    for (;;) {
-      const row = await this.repo.claimNextQueued();
-      if (!row) return null;
+  /**
+   * The queue handed this process a job: claim its row (queued, or running on a dead worker: then it continues
+   * from its latest checkpoint), train, and return once the worker thread has exited. A row that is not ours to
+   * run is left as it is; a pausing one whose worker died is paused.
+   */
+  private async runQueued(jobId: string): Promise<void> {
+    if (this.runner.stopping) throw new QueueStoppingError();
+    const { instanceId, leaseMs } = this.deps.queue.lease;
+    const row = await this.repo.claim(jobId, instanceId, leaseMs);
+    if (!row) {
+      for (const paused of await this.repo.pauseInterrupted(leaseMs, jobId)) await this.emitStatus(paused);
+      return;
+    }
+    await this.runner.run(jobId, async () => {
       try {
         const job = await this.workerJob(row);
         await this.emitStatus(row);
-        return { jobId: row.id, job };
+        return job;
       } catch (err) {
         const e = err instanceof AppError ? err : null;
         await this.failJob(row.id, e?.code === 'NOT_FOUND' ? 'INVALID_DATASET' : 'TRAINING_FAILED', e?.message ?? 'the job could not be prepared');
         if (!e) this.deps.logger.error({ err, jobId: row.id }, 'training job could not be prepared');
+        return null;
       }
+    });
+  }
+
+  /** Pause or cancel from another instance, for a job this process may run (the row already says which). */
+  private onControl(msg: JobControlMessage): void {
+    this.runner.request(msg.id, msg.action);
+  }
+
+  /** A stop asked of a job running here whose message was lost still lands: its row says pausing or cancelled. */
+  private async checkRunning(): Promise<void> {
+    const ids = this.runner.activeIds();
+    if (!ids.length) return;
+    for (const [id, status] of await this.repo.statusesOf(ids)) {
+      if (status === 'cancelled') this.runner.request(id, 'cancel');
+      else if (status !== 'running') this.runner.request(id, 'pause');
     }
+  }
+
+  /** Whether a live worker other than this process runs the job. */
+  private runsElsewhere(jobId: string): Promise<boolean> {
+    const { instanceId, leaseMs } = this.deps.queue.lease;
+    return new QueueRepository(this.deps.pool).runsElsewhere('training_jobs', jobId, instanceId, leaseMs);
   }
 
   /** The worker's input: dataset file, latest checkpoint to continue from, and the history up to it. */
@@ -342,6 +404,7 @@ export class TrainingService {
         return;
       case 'done': {
         if (msg.outcome === 'completed') return;
+        if (msg.outcome === 'paused' && (await this.handOver(jobId))) return;
         const to: TrainingStatus = msg.outcome === 'paused' ? 'paused' : 'cancelled';
         const row = await this.repo.transition(jobId, ['running', 'pausing'], to);
         if (row && to === 'cancelled') await this.finishCancelled(row);
@@ -415,6 +478,7 @@ export class TrainingService {
       const row = await this.repo.transition(jobId, ['running', 'pausing'], 'cancelled');
       if (row) await this.finishCancelled(row);
     } else if (info.shuttingDown || info.requested === 'pause') {
+      if (await this.handOver(jobId)) return;
       const row = await this.repo.transition(jobId, ['running', 'pausing'], 'paused');
       if (row) await this.emitStatus(row);
     } else {
@@ -423,13 +487,28 @@ export class TrainingService {
   }
 
   /**
-   * Passes a stop request to the job's worker; false when this process has none. A job the queue has just
-   * claimed is running before its worker exists, so with no worker found the queue pass is awaited and the
-   * request tried again: otherwise the row would be settled and the worker launched anyway.
+   * A worker stopping among several (handover) gives a job it paused for the stop, not for a user, back to the
+   * queue: another worker continues it from the checkpoint just saved. True when it did.
+   */
+  private async handOver(jobId: string): Promise<boolean> {
+    if (!this.deps.handover || !this.runner.stopping) return false;
+    const row = await withTransaction(this.deps.pool, async (client) => {
+      const r = await new TrainingRepository(client).transition(jobId, ['running'], 'queued');
+      if (r) await new QueueRepository(client).enqueue({ kind: 'training', id: jobId });
+      return r;
+    });
+    if (row) await this.emitStatus(row);
+    return row !== null;
+  }
+
+  /**
+   * Passes a stop request to the job's worker; false when this process has none. A job claimed here is running
+   * before its worker exists, so with no worker found its launch is awaited and the request tried again: otherwise
+   * the row would be settled and the worker launched anyway.
    */
   private async signalWorker(jobId: string, what: StopRequest): Promise<boolean> {
     if (this.runner.request(jobId, what)) return true;
-    await this.runner.idle();
+    await this.runner.launched(jobId);
     return this.runner.request(jobId, what);
   }
 

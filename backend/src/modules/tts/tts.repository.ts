@@ -1,3 +1,4 @@
+import type { TtsEngine } from '@sokhan/common';
 import type { Queryable } from '../../platform/db/pool.js';
 import type { ModelRow } from '../models/model-row.js';
 
@@ -7,7 +8,7 @@ export interface TtsHistoryRow {
   text: string;
   voice_id: string;
   voice_name: string;
-  engine: 'espeak' | 'piper';
+  engine: TtsEngine;
   model_id: string | null;
   parameters: Record<string, unknown>;
   file_path: string;

@@ -14,6 +14,7 @@ import {
 import { AppError, notFound } from '../../platform/http/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { ClipCache } from './clip-cache.js';
+import { speakWithRuntime, type RuntimeVoices } from './runtime-voices.js';
 import { PoolBusyError, SynthTimeoutError, type SynthPool } from './synth-pool.js';
 import type { TtsHistoryRow, TtsRepository } from './tts.repository.js';
 import type { VoiceCatalog, VoiceEntry } from './voice-catalog.js';
@@ -26,6 +27,8 @@ export interface TtsServiceDeps {
   repo: TtsRepository;
   catalog: VoiceCatalog;
   pool: SynthPool;
+  /** The model runtime, which VITS voices speak through. */
+  runtime: Pick<RuntimeVoices, 'run'>;
   prepare: PrepareSpeech;
   /** DATA_DIR; clips live under `<data>/tts/<userId>/<id>.wav`. */
   dataDir: string;
@@ -70,26 +73,33 @@ export class TtsService {
         { path: 'speakerId', message: `this voice has ${entry.voice.speakers} speaker(s)`, code: 'too_big' },
       ]);
     }
+    const spec = entry.spec;
+    if (spec.engine === 'vits') refuseTuning(params);
     const started = performance.now();
     const rate = params.rate ?? 1;
     let out;
     try {
-      out = await this.deps.pool.run({
-        voice: entry.spec,
-        sentences: prepared.sentences,
-        rate,
-        noiseScale: params.noiseScale,
-        lengthScale: params.lengthScale,
-        noiseW: params.noiseW,
-        speakerId: params.speakerId,
-      });
+      out =
+        spec.engine === 'vits'
+          ? await speakWithRuntime(this.deps.runtime, spec.modelId, prepared.sentences)
+          : await this.deps.pool.run({
+              voice: spec,
+              sentences: prepared.sentences,
+              rate,
+              noiseScale: params.noiseScale,
+              lengthScale: params.lengthScale,
+              noiseW: params.noiseW,
+              speakerId: params.speakerId,
+            });
     } catch (err) {
-      if (err instanceof PoolBusyError) {
+      // The runtime's busy queue and timeout (a VITS voice) mean what the synthesis pool's do.
+      const code = err instanceof AppError ? err.code : null;
+      if (err instanceof PoolBusyError || code === 'SERVICE_UNAVAILABLE') {
         throw new AppError(503, 'SERVICE_UNAVAILABLE', 'speech synthesis is busy, try again shortly', undefined, { 'Retry-After': '2' });
       }
       this.deps.logger.error({ err: err instanceof Error ? err.message : String(err), voiceId: entry.voice.id }, 'speech synthesis failed');
       // The cause, in words the UI can say (never the engine's own message, which may name server paths).
-      const cause = err instanceof SynthTimeoutError ? 'timeout' : entry.spec.engine === 'piper' ? 'voice-model' : 'engine';
+      const cause = err instanceof SynthTimeoutError || code === 'RUN_TIMEOUT' ? 'timeout' : spec.engine === 'espeak' ? 'engine' : 'voice-model';
       throw new AppError(500, 'SYNTHESIS_FAILED', `speech synthesis failed (${cause})`, [{ cause }]);
     }
     const computeSeconds = (performance.now() - started) / 1000;
@@ -243,3 +253,18 @@ export class TtsService {
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** A VITS model speaks at its own pace: the rate and the Piper scales do not apply to it. */
+function refuseTuning(params: TtsParams): void {
+  const set: string[] = [
+    ...(params.rate !== undefined && params.rate !== 1 ? ['rate'] : []),
+    ...(['noiseScale', 'lengthScale', 'noiseW'] as const).filter((k) => params[k] !== undefined),
+  ];
+  if (set.length === 0) return;
+  throw new AppError(
+    400,
+    'VALIDATION_FAILED',
+    'request is not valid',
+    set.map((path) => ({ path, message: 'a VITS voice speaks at its own pace; this setting does not apply to it', code: 'custom' })),
+  );
+}

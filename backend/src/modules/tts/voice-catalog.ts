@@ -4,13 +4,17 @@ import path from 'node:path';
 import { BUILTIN_VOICE_ID, type TtsUnavailableVoice, type TtsVoice } from '@sokhan/common';
 import type { Logger } from '../../platform/logger.js';
 import { parsePiperConfig, piperSettings } from './piper-config.js';
+import { VITS_VOICE_PREFIX, vitsVoices, type RuntimeVoices } from './runtime-voices.js';
 import type { SynthVoiceSpec } from './synth-types.js';
 import type { ReadyModelRow, TtsRepository } from './tts.repository.js';
 import type { VoiceProbe } from './voice-probe.js';
 
+/** How a voice speaks: in the synthesis workers (eSpeak NG, Piper), or through the model runtime (VITS). */
+export type VoiceSpec = SynthVoiceSpec | { engine: 'vits'; modelId: string };
+
 export interface VoiceEntry {
   voice: TtsVoice;
-  spec: SynthVoiceSpec;
+  spec: VoiceSpec;
 }
 
 /** What a scan of the installed models found: voices to offer, and voice files that will not run, with why. */
@@ -43,9 +47,10 @@ const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
 const CACHE_TTL_MS = 30_000;
 
 /**
- * The voices users can pick: the built-in one, plus every Piper voice (`x.onnx` beside `x.onnx.json`) found in
- * the folders of ready installed models that onnxruntime loads as a voice. A file that does not load is never
- * offered; it is listed as unavailable with the reason. A model's scan (and its probes, which load each voice
+ * The voices users can pick: the built-in one, every Piper voice (`x.onnx` beside `x.onnx.json`) found in the
+ * folders of ready installed models that onnxruntime loads as a voice, and every installed VITS/MMS model the
+ * model runtime found runs text-to-speech here. A file that does not load is never offered; a Piper one is listed
+ * as unavailable with the reason (the installed-models page says why a VITS model does not run). A model's scan (and its probes, which load each voice
  * once) is cached until its row changes, which an install or reinstall does; the folder is re-read after 30 s.
  */
 export class VoiceCatalog {
@@ -56,20 +61,22 @@ export class VoiceCatalog {
     private readonly modelsRoot: string,
     private readonly logger: Logger,
     private readonly probe: VoiceProbe,
+    private readonly runtime: Pick<RuntimeVoices, 'runtimesOf'>,
   ) {}
 
   async list(): Promise<VoiceScan> {
     const models = await this.repo.readyModels();
     const alive = new Set(models.map((m) => m.id));
     for (const id of this.cache.keys()) if (!alive.has(id)) this.cache.delete(id);
-    const found = await Promise.all(models.map((m) => this.modelVoices(m)));
-    const installed = found.flatMap((f) => f.voices).sort((a, b) => a.voice.name.localeCompare(b.voice.name) || a.voice.id.localeCompare(b.voice.id));
+    const [found, runtimes] = await Promise.all([Promise.all(models.map((m) => this.modelVoices(m))), this.runtime.runtimesOf(models.map((m) => m.id))]);
+    const vits = vitsVoices(models, runtimes).map((voice): VoiceEntry => ({ voice, spec: { engine: 'vits', modelId: voice.modelId! } }));
+    const installed = [...found.flatMap((f) => f.voices), ...vits].sort((a, b) => a.voice.name.localeCompare(b.voice.name) || a.voice.id.localeCompare(b.voice.id));
     return { voices: [BUILTIN_VOICE, ...installed], unavailable: found.flatMap((f) => f.unavailable) };
   }
 
   async find(id: string): Promise<VoiceEntry | null> {
     if (id === BUILTIN_VOICE_ID) return BUILTIN_VOICE;
-    if (!id.startsWith('piper:')) return null;
+    if (!id.startsWith('piper:') && !id.startsWith(VITS_VOICE_PREFIX)) return null;
     return (await this.list()).voices.find((v) => v.voice.id === id) ?? null;
   }
 

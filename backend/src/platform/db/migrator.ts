@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { migrateQueueSchema } from '../queue/queue-schema.js';
 import type { Pool } from './pool.js';
 
 export interface MigrationResult {
@@ -11,6 +12,19 @@ export interface MigrationResult {
 export class MigrationChecksumError extends Error {
   constructor(readonly file: string) {
     super(`migration ${file} was edited after it was applied; add a new numbered migration instead`);
+  }
+}
+
+/**
+ * The database has migrations this code does not know: a newer release migrated it. Running on would read and
+ * write a schema this code was not written for, so the process refuses to start (exit code 2).
+ */
+export class SchemaTooNewError extends Error {
+  constructor(readonly unknown: string[]) {
+    super(
+      `the database schema is newer than this release: it has ${unknown.join(', ')}, which this release does not know; ` +
+        'run the release that migrated it (or a newer one)',
+    );
   }
 }
 
@@ -28,7 +42,8 @@ export async function listMigrations(dir: string): Promise<{ name: string; sql: 
 
 /**
  * Applies numbered SQL files in order, each in its own transaction, recording name and checksum.
- * An advisory lock keeps two processes from migrating at once.
+ * An advisory lock keeps two processes from migrating at once: instances starting together apply each file once.
+ * A database with a migration this code does not have is refused before anything is applied (SchemaTooNewError).
  */
 export async function migrate(pool: Pool, dir: string): Promise<MigrationResult> {
   const migrations = await listMigrations(dir);
@@ -43,6 +58,9 @@ export async function migrate(pool: Pool, dir: string): Promise<MigrationResult>
         (r) => [r.name, r.checksum],
       ),
     );
+    const ours = new Set(migrations.map((m) => m.name));
+    const unknown = [...done.keys()].filter((name) => !ours.has(name)).sort();
+    if (unknown.length) throw new SchemaTooNewError(unknown);
     for (const m of migrations) {
       const known = done.get(m.name);
       if (known !== undefined) {
@@ -65,5 +83,7 @@ export async function migrate(pool: Pool, dir: string): Promise<MigrationResult>
     await client.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
     client.release();
   }
+  // The job queue's tables (graphile-worker migrates its own schema; enqueueing needs them in every role).
+  await migrateQueueSchema(pool);
   return result;
 }

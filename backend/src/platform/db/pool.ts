@@ -29,6 +29,11 @@ export function createPool(opts: PoolOptions): Pool {
     statement_timeout: opts.statementTimeoutMs,
     application_name: 'sokhan',
   });
+  // A checked-out client losing its server (a LISTEN connection held for good, say) emits on itself; its holder sees
+  // the failure on its next query, so here it only must not crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.logger.debug({ err: err.message }, 'database connection error'));
+  });
   // An idle client losing its server emits here; without a listener the process would crash.
   pool.on('error', (err) => {
     const code = (err as { code?: string }).code;

@@ -1,6 +1,6 @@
 import cors from 'cors';
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import { AppError } from './errors.js';
 
@@ -37,11 +37,13 @@ export function corsPolicy(allowlist: string[]): RequestHandler {
   });
 }
 
-export function limiter(windowMs: number, limit: number, name: string): RequestHandler {
+/** `store`: counters every API instance shares (PostgresRateLimitStore); default, this process's memory. */
+export function limiter(windowMs: number, limit: number, name: string, store?: Store): RequestHandler {
   return rateLimit({
     windowMs,
     limit,
     identifier: name,
+    ...(store ? { store } : {}),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (req, _res, next, options) => {

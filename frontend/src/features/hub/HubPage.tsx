@@ -31,6 +31,7 @@ export function HubPage() {
   const sort: HubSort = isSort(sortParam) ? sortParam : 'downloads';
   // A Persian-first product: Persian only unless the user turns it off (`lang=all`).
   const persianOnly = params.get('lang') !== 'all';
+  const runsHere = params.get('runs') === 'here';
   const [text, setText] = useState(q);
   const [moreTasks, setMoreTasks] = useState(() => !!task && !(MAIN_TASKS as readonly string[]).includes(task));
 
@@ -63,7 +64,7 @@ export function HubPage() {
     return () => clearTimeout(timer);
   }, [text, q, params, setParams]);
 
-  const filters = { q: q || undefined, task: task || undefined, sort, language: persianOnly ? 'fa' : undefined, limit: PAGE_SIZE };
+  const filters = { q: q || undefined, task: task || undefined, sort, language: persianOnly ? 'fa' : undefined, runsHere, limit: PAGE_SIZE };
   const search = useInfiniteQuery({
     queryKey: hubKeys.search(filters),
     queryFn: ({ pageParam, signal }) => hubApi.search(api, { ...filters, cursor: pageParam }, signal),
@@ -126,10 +127,19 @@ export function HubPage() {
           </button>
         </div>
         <div className="row-between">
-          <label className="checkbox">
-            <input type="checkbox" checked={persianOnly} onChange={(e) => update({ lang: e.target.checked ? null : 'all' })} />
-            {t('hub.persianOnly')}
-          </label>
+          <div className="inline">
+            <label className="checkbox">
+              <input type="checkbox" checked={persianOnly} onChange={(e) => update({ lang: e.target.checked ? null : 'all' })} />
+              {t('hub.persianOnly')}
+            </label>
+            <label className="checkbox">
+              <input type="checkbox" checked={runsHere} onChange={(e) => update({ runs: e.target.checked ? 'here' : null })} aria-describedby="hub-runs-hint" />
+              {t('hub.runsHere')}
+            </label>
+            <span id="hub-runs-hint" className="visually-hidden">
+              {t('hub.runsHereHint')}
+            </span>
+          </div>
           <label className="inline">
             <span className="field-label">{t('hub.sort')}</span>
             <select className="select select-inline" value={sort} onChange={(e) => update({ sort: e.target.value === 'downloads' ? null : e.target.value })}>

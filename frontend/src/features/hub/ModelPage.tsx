@@ -2,7 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { DownloadRecord, HubModelDetails } from '@sokhan/common';
+import { onnxVariantsIn, runnableIncludes, type DownloadRecord, type HubModelDetails, type OnnxVariant } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { Field } from '../../components/Field';
@@ -133,9 +133,14 @@ function DownloadPanel({ model }: { model: HubModelDetails }) {
   const [include, setInclude] = useState('');
   const [exclude, setExclude] = useState('');
   const [started, setStarted] = useState<DownloadRecord | null>(null);
+  // A repository in transformers.js' layout: by default only one ONNX variant and the files it needs.
+  const variants = useMemo(() => onnxVariantsIn(model.files.map((file) => file.path)), [model.files]);
+  const [runnableOnly, setRunnableOnly] = useState(variants.length > 0);
+  const [variant, setVariant] = useState<OnnxVariant | null>(variants[0]?.variant ?? null);
+  const runnable = runnableOnly && variant !== null ? variant : null;
 
-  const inc = useMemo(() => parsePatterns(include), [include]);
-  const exc = useMemo(() => parsePatterns(exclude), [exclude]);
+  const inc = useMemo(() => (runnable ? runnableIncludes(runnable) : parsePatterns(include)), [runnable, include]);
+  const exc = useMemo(() => (runnable ? [] : parsePatterns(exclude)), [runnable, exclude]);
   const selected = useMemo(() => new Set(selectFiles(model.files, inc, exc).map((file) => file.path)), [model.files, inc, exc]);
   const selectedSize = model.files.filter((file) => selected.has(file.path)).reduce((sum, file) => sum + file.size, 0);
 
@@ -210,12 +215,42 @@ function DownloadPanel({ model }: { model: HubModelDetails }) {
           </Notice>
         )}
         <form className="form" onSubmit={onSubmit} noValidate>
-          <Field label={t('hub.include')} hint={<PatternHint text={t('hub.includeHint')} example={t('hub.includeExample')} />}>
-            <input className="input mono" dir="ltr" value={include} onChange={(e) => setInclude(e.target.value)} spellCheck={false} />
-          </Field>
-          <Field label={t('hub.exclude')} hint={<PatternHint text={t('hub.excludeHint')} example={t('hub.excludeExample')} />}>
-            <input className="input mono" dir="ltr" value={exclude} onChange={(e) => setExclude(e.target.value)} spellCheck={false} />
-          </Field>
+          {variants.length > 0 && (
+            <div className="runnable-choice">
+              <label className="checkbox">
+                <input type="checkbox" checked={runnableOnly} onChange={(e) => setRunnableOnly(e.target.checked)} aria-describedby="runnable-only-hint" data-testid="runnable-only" />
+                {t('hub.runnableOnly')}
+              </label>
+              <p id="runnable-only-hint" className="field-hint">
+                {t('hub.runnableOnlyHint')}
+              </p>
+              {runnableOnly && (
+                <Field label={t('hub.onnxVariant')}>
+                  <select className="select" value={variant ?? ''} onChange={(e) => setVariant(e.target.value as OnnxVariant)} data-testid="onnx-variant">
+                    {variants.map((v) => (
+                      <option key={v.variant} value={v.variant}>
+                        {`${v.variant} · ${v.file}`}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
+            </div>
+          )}
+          {runnable ? (
+            <p className="field-hint" data-testid="runnable-patterns">
+              {t('hub.runnablePatterns')} <Ltr className="mono">{inc.join(', ')}</Ltr>
+            </p>
+          ) : (
+            <>
+              <Field label={t('hub.include')} hint={<PatternHint text={t('hub.includeHint')} example={t('hub.includeExample')} />}>
+                <input className="input mono" dir="ltr" value={include} onChange={(e) => setInclude(e.target.value)} spellCheck={false} />
+              </Field>
+              <Field label={t('hub.exclude')} hint={<PatternHint text={t('hub.excludeHint')} example={t('hub.excludeExample')} />}>
+                <input className="input mono" dir="ltr" value={exclude} onChange={(e) => setExclude(e.target.value)} spellCheck={false} />
+              </Field>
+            </>
+          )}
           <p className="selection-summary" data-testid="selection-summary">
             {t('hub.selection', { n: f.number(selected.size), total: f.number(model.files.length), size: f.bytes(selectedSize) })}
           </p>

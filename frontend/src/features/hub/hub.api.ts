@@ -19,6 +19,8 @@ export interface SearchParams {
   language?: string;
   author?: string;
   limit?: number;
+  /** Only models with ONNX files, which can run here. */
+  runsHere?: boolean;
   cursor?: string | null;
 }
 
@@ -50,7 +52,7 @@ export function repoPath(repoId: string): string {
 export const hubApi = {
   search: (api: ApiClient, p: SearchParams, signal?: AbortSignal) =>
     api.get<HubSearchResponse>('/api/sources/search', {
-      query: { q: p.q, task: p.task, sort: p.sort, language: p.language, author: p.author, limit: p.limit, cursor: p.cursor },
+      query: { q: p.q, task: p.task, sort: p.sort, language: p.language, author: p.author, limit: p.limit, runsHere: p.runsHere || undefined, cursor: p.cursor },
       signal,
     }),
   model: (api: ApiClient, repoId: string, revision?: string, signal?: AbortSignal) =>

@@ -11,12 +11,19 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { Badge, Card, EmptyState, Loading, Ltr, PageHeader } from '../../components/ui';
 import { hubApi, hubKeys, repoPath } from '../hub/hub.api';
 import { TaskLabel } from '../hub/task-label';
+import { installedModelPath } from './runtime.api';
+import { RuntimeStatus } from './RuntimeStatus';
 
 export function ModelsPage() {
   const { t } = useTranslation();
   const api = useApi();
   const f = useFormat();
-  const installed = useQuery({ queryKey: hubKeys.installed, queryFn: () => hubApi.installed(api) });
+  const installed = useQuery({
+    queryKey: hubKeys.installed,
+    queryFn: () => hubApi.installed(api),
+    // Models installed before this version are inspected at start, in the background: their status follows.
+    refetchInterval: (q) => (q.state.data?.items.some((m) => m.status === 'ready' && m.runtime.status === 'unchecked') ? 3000 : false),
+  });
   const items = installed.data?.items ?? [];
   const total = items.reduce((sum, m) => sum + m.sizeBytes, 0);
   return (
@@ -59,7 +66,7 @@ function InstalledCard({ model }: { model: InstalledModel }) {
   return (
     <Card
       title={
-        <Link to={`/hub/${repoPath(model.repoId)}`}>
+        <Link to={installedModelPath(model.id)}>
           <Ltr>{model.repoId}</Ltr>
         </Link>
       }
@@ -81,6 +88,7 @@ function InstalledCard({ model }: { model: InstalledModel }) {
           </Badge>
         )}
       </div>
+      {model.status === 'ready' && <RuntimeStatus runtime={model.runtime} />}
       {model.problems.length > 0 && (
         <Notice tone="warning">
           <strong>{t('models.problems')}</strong>
@@ -123,13 +131,21 @@ function InstalledCard({ model }: { model: InstalledModel }) {
         <dd>{f.date(model.createdAt)}</dd>
       </dl>
       <ErrorNotice error={remove.error} />
-      {model.canDelete && (
-        <div className="form-actions card-foot">
+      <div className="form-actions card-foot">
+        {model.status === 'ready' && model.runtime.status === 'runnable' && (
+          <Link to={installedModelPath(model.id)} className="btn btn-primary btn-sm" data-testid="try-model">
+            {t('run.tryIt')}
+          </Link>
+        )}
+        <Link to={`/hub/${repoPath(model.repoId)}`} className="btn btn-sm">
+          {t('run.onHub')}
+        </Link>
+        {model.canDelete && (
           <ConfirmButton size="sm" question={t('models.deleteQuestion')} onConfirm={() => remove.mutate()} busy={remove.isPending}>
             {t('models.delete')}
           </ConfirmButton>
-        </div>
-      )}
+        )}
+      </div>
     </Card>
   );
 }

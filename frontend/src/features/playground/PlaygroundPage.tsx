@@ -21,6 +21,9 @@ import { SparkIcon } from '../../components/icons';
 import { Badge, Button, Card, DataValue, EmptyState, Loading, PageHeader, ProgressBar } from '../../components/ui';
 import { parseLocaleNumber } from '../../lib/format';
 import { trainingApi } from '../training/training.api';
+import { ExportModelButton } from './ExportModelButton';
+import { ImportModelCard } from './ImportModelCard';
+import { modelKeys, modelsApi } from './models.api';
 import { useBrowserModel, type BrowserModelState } from './use-browser-model';
 
 type Values = Record<string, string>;
@@ -37,46 +40,39 @@ export function PlaygroundPage() {
   const { t } = useTranslation();
   const api = useApi();
   const [params, setParams] = useSearchParams();
-  const completed = useQuery({ queryKey: ['training', 'list', 'completed'], queryFn: () => trainingApi.list(api, { status: 'completed', limit: 100 }) });
-  const jobs = (completed.data?.items ?? []).filter((j) => j.modelId);
+  const listed = useQuery({ queryKey: modelKeys.list, queryFn: () => modelsApi.list(api) });
+  const models = listed.data?.items ?? [];
   const wanted = params.get('model');
-  const job = jobs.find((j) => j.modelId === wanted) ?? jobs[0] ?? null;
-  const detail = useQuery({ queryKey: ['training', 'job', job?.id ?? ''], queryFn: () => trainingApi.get(api, job?.id ?? ''), enabled: !!job });
-  const model = detail.data?.model ?? null;
+  const model = models.find((m) => m.id === wanted) ?? models[0] ?? null;
 
   return (
     <div className="page">
       <PageHeader title={t('playground.title')} subtitle={t('playground.subtitle')} />
-      {completed.isPending && <Loading />}
-      {completed.error && <ErrorNotice error={completed.error} />}
-      {completed.isSuccess && jobs.length === 0 && (
+      {listed.isPending && <Loading />}
+      {listed.error && <ErrorNotice error={listed.error} />}
+      {listed.isSuccess && models.length === 0 && (
         <EmptyState icon={<SparkIcon />} title={t('playground.noModels')}>
           <Link to="/training/new" className="btn btn-primary">
             {t('training.newJob')}
           </Link>
         </EmptyState>
       )}
-      {jobs.length > 0 && (
-        <Card>
+      {model && (
+        <Card actions={<ExportModelButton key={model.id} modelId={model.id} size="sm" />}>
           <label className="field">
             <span className="field-label">{t('playground.model')}</span>
-            <select
-              className="select"
-              value={job?.modelId ?? ''}
-              onChange={(e) => setParams({ model: e.target.value }, { replace: true })}
-              data-testid="model-picker"
-            >
-              {jobs.map((j) => (
-                <option key={j.id} value={j.modelId ?? ''}>
-                  {j.name}
+            <select className="select" value={model.id} onChange={(e) => setParams({ model: e.target.value }, { replace: true })} data-testid="model-picker">
+              {models.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.importedAt ? t('playground.importedOption', { name: m.name }) : m.name}
                 </option>
               ))}
             </select>
           </label>
         </Card>
       )}
-      {detail.error && <ErrorNotice error={detail.error} />}
       {model && <ModelPlayground key={model.id} model={model} />}
+      {listed.isSuccess && <ImportModelCard onImported={(m) => setParams({ model: m.id }, { replace: true })} />}
     </div>
   );
 }

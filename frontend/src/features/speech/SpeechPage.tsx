@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -15,16 +15,13 @@ import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
-import { DownloadIcon, PauseIcon, PlayIcon, StopIcon, WaveIcon } from '../../components/icons';
+import { PlayIcon, WaveIcon } from '../../components/icons';
 import { Badge, Button, Card, Loading, Ltr, PageHeader } from '../../components/ui';
 import { ApiError } from '../../lib/api';
+import { playableClip, PlayerView, usePlayer, type PlayableClip, type Player } from './player';
 import { ttsApi, ttsKeys } from './tts.api';
-import { Waveform } from './Waveform';
-import { parseWav, type PcmAudio } from './wav';
 
-interface Clip {
-  url: string;
-  audio: PcmAudio;
+interface Clip extends PlayableClip {
   text: string;
   voiceName: string;
   clipId: string | null;
@@ -43,7 +40,7 @@ export function SpeechPage() {
   const api = useApi();
   const voices = useQuery({ queryKey: ttsKeys.voices, queryFn: () => ttsApi.voices(api), staleTime: 60_000 });
   // One player for the page: fresh clips and history clips play (and draw) in the same place.
-  const player = usePlayer();
+  const player = usePlayer<Clip>();
   return (
     <div className="page">
       <PageHeader title={t('speech.title')} subtitle={t('speech.subtitle')} />
@@ -75,79 +72,11 @@ function UnavailableVoices({ items }: { items: TtsUnavailableVoice[] }) {
   );
 }
 
-function usePlayer() {
-  const audioRef = useRef<HTMLAudioElement | null>(null);
-  const [clip, setClip] = useState<Clip | null>(null);
-  const [playing, setPlaying] = useState(false);
-  const [time, setTime] = useState(0);
-
-  useEffect(() => {
-    const el = new Audio();
-    audioRef.current = el;
-    const onTime = () => setTime(el.currentTime);
-    const onEnd = () => {
-      setPlaying(false);
-      setTime(0);
-    };
-    const onPause = () => setPlaying(false);
-    const onPlay = () => setPlaying(true);
-    el.addEventListener('timeupdate', onTime);
-    el.addEventListener('ended', onEnd);
-    el.addEventListener('pause', onPause);
-    el.addEventListener('play', onPlay);
-    return () => {
-      el.pause();
-      el.removeAttribute('src');
-      el.removeEventListener('timeupdate', onTime);
-      el.removeEventListener('ended', onEnd);
-      el.removeEventListener('pause', onPause);
-      el.removeEventListener('play', onPlay);
-    };
-  }, []);
-
-  // The object URL of the previous clip is released when a new one replaces it.
-  useEffect(() => () => (clip ? URL.revokeObjectURL(clip.url) : undefined), [clip]);
-
-  const load = useCallback((next: Clip, autoplay: boolean) => {
-    const el = audioRef.current;
-    setClip(next);
-    setTime(0);
-    if (!el) return;
-    el.src = next.url;
-    if (autoplay) void el.play().catch(() => setPlaying(false));
-  }, []);
-  const toggle = useCallback(() => {
-    const el = audioRef.current;
-    if (!el || !el.src) return;
-    if (el.paused) void el.play().catch(() => setPlaying(false));
-    else el.pause();
-  }, []);
-  const stop = useCallback(() => {
-    const el = audioRef.current;
-    if (!el) return;
-    el.pause();
-    el.currentTime = 0;
-    setTime(0);
-  }, []);
-  const seek = useCallback((seconds: number) => {
-    const el = audioRef.current;
-    if (!el || !el.src) return;
-    el.currentTime = seconds;
-    setTime(seconds);
-  }, []);
-  const getTime = useCallback(() => audioRef.current?.currentTime ?? 0, []);
-  return { clip, playing, time, load, toggle, stop, seek, getTime };
-}
-
 function clipFrom(wav: ArrayBuffer, fields: Omit<Clip, 'url' | 'audio'>): Clip {
-  const audio = parseWav(wav);
-  const url = URL.createObjectURL(new Blob([wav], { type: 'audio/wav' }));
-  return { url, audio, ...fields };
+  return { ...playableClip(wav), ...fields };
 }
 
-type Player = ReturnType<typeof usePlayer>;
-
-function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player; voices: TtsVoice[]; defaultVoiceId: string; maxLength: number }) {
+function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player<Clip>; voices: TtsVoice[]; defaultVoiceId: string; maxLength: number }) {
   const { t } = useTranslation();
   const api = useApi();
   const f = useFormat();
@@ -168,7 +97,8 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
       const params: TtsParams = {
         text,
         voiceId,
-        ...(rate !== 1 ? { rate } : {}),
+        // A VITS model speaks at its own pace (the server refuses a rate for it).
+        ...(rate !== 1 && voice?.engine !== 'vits' ? { rate } : {}),
         ...(voice?.engine === 'piper' && lengthScale !== null ? { lengthScale } : {}),
         ...(voice?.engine === 'piper' && noiseScale !== null ? { noiseScale } : {}),
         ...(voice && voice.speakers > 1 ? { speakerId } : {}),
@@ -251,7 +181,7 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
             <select id="tts-voice" className="select" value={voiceId} onChange={(e) => setVoiceId(e.target.value)} data-testid="voice-picker">
               {voices.map((v) => (
                 <option key={v.id} value={v.id}>
-                  {v.engine === 'espeak' ? t('speech.builtin') : t('speech.piperVoiceName', { name: v.name })}
+                  {v.engine === 'espeak' ? t('speech.builtin') : t(v.engine === 'vits' ? 'speech.vitsVoiceName' : 'speech.piperVoiceName', { name: v.name })}
                   {v.quality ? ` · ${t(`speech.qualities.${v.quality}`, { defaultValue: v.quality })}` : ''}
                 </option>
               ))}
@@ -280,15 +210,19 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
           </div>
 
           <div className="sliders">
-            <Slider
-              label={t('speech.rate')}
-              value={rate}
-              min={TTS_RATE_RANGE.min}
-              max={TTS_RATE_RANGE.max}
-              step={0.05}
-              onChange={setRate}
-              display={t('speech.times', { n: f.number(rate, { maximumFractionDigits: 2 }) })}
-            />
+            {voice?.engine === 'vits' ? (
+              <p className="field-hint">{t('speech.vitsPace')}</p>
+            ) : (
+              <Slider
+                label={t('speech.rate')}
+                value={rate}
+                min={TTS_RATE_RANGE.min}
+                max={TTS_RATE_RANGE.max}
+                step={0.05}
+                onChange={setRate}
+                display={t('speech.times', { n: f.number(rate, { maximumFractionDigits: 2 }) })}
+              />
+            )}
             {voice?.engine === 'piper' && (
               <>
                 <Slider
@@ -344,35 +278,19 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
         {!clip && <p className="muted">{t('speech.nothingYet')}</p>}
         {clip && (
           <div className="player" data-testid="player">
-            <Waveform
-              audio={clip.audio}
-              getTime={player.getTime}
-              label={t('speech.waveform', { s: f.number(clip.audio.durationSeconds, { maximumFractionDigits: 1 }) })}
-              seekLabel={t('speech.seek')}
-              time={player.time}
-              timeText={`${clockTime(player.time, f.number)} / ${clockTime(clip.audio.durationSeconds, f.number)}`}
-              onSeek={player.seek}
+            <PlayerView
+              player={player}
+              clip={clip}
+              fileName={`sokhan-${clip.clipId ?? 'speech'}.wav`}
+              actions={
+                !clip.historyId &&
+                clip.clipId && (
+                  <Button onClick={() => clip.clipId && keep.mutate(clip.clipId)} busy={keep.isPending}>
+                    {t('speech.keep')}
+                  </Button>
+                )
+              }
             />
-            <div className="player-controls">
-              <Button variant="primary" icon={player.playing ? <PauseIcon /> : <PlayIcon />} onClick={player.toggle} data-testid="play">
-                {player.playing ? t('speech.pause') : t('speech.play')}
-              </Button>
-              <Button icon={<StopIcon />} onClick={player.stop}>
-                {t('speech.stop')}
-              </Button>
-              <span className="player-time" dir="ltr">
-                {clockTime(player.time, f.number)} / {clockTime(clip.audio.durationSeconds, f.number)}
-              </span>
-              <a className="btn" href={clip.url} download={`sokhan-${clip.clipId ?? 'speech'}.wav`} data-testid="download-wav">
-                <DownloadIcon />
-                <span>{t('speech.downloadWav')}</span>
-              </a>
-              {!clip.historyId && clip.clipId && (
-                <Button onClick={() => clip.clipId && keep.mutate(clip.clipId)} busy={keep.isPending}>
-                  {t('speech.keep')}
-                </Button>
-              )}
-            </div>
             <div className="meta-line">
               <span>{clip.voiceName}</span>
               <span>{t('speech.duration', { s: f.number(clip.audio.durationSeconds, { maximumFractionDigits: 2 }) })}</span>
@@ -386,11 +304,6 @@ function Studio({ player, voices, defaultVoiceId, maxLength }: { player: Player;
       </Card>
     </div>
   );
-}
-
-function clockTime(seconds: number, formatNumber: (n: number, o?: Intl.NumberFormatOptions) => string): string {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${formatNumber(Math.floor(s / 60))}:${formatNumber(s % 60, { minimumIntegerDigits: 2 })}`;
 }
 
 function Slider({

@@ -14,6 +14,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { LiveStatus } from '../../components/LiveStatus';
 import { Badge, Button, Card, Loading, PageHeader, ProgressBar, Stat, TableWrap } from '../../components/ui';
 import { describeCode } from '../../lib/errors';
+import { ExportModelButton } from '../playground/ExportModelButton';
 import { isActiveJob, trainingApi, trainingKeys } from './training.api';
 import { EvaluationCard } from './EvaluationCard';
 import { ModelEvaluations } from './ModelEvaluations';
@@ -119,6 +120,7 @@ function JobView({ job }: { job: TrainingJobDetail }) {
                 <span>{t('training.job.tryIt')}</span>
               </Link>
             )}
+            {job.model?.status === 'ready' && <ExportModelButton modelId={job.model.id} />}
           </div>
         }
       />

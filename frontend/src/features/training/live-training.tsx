@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { EpochMetrics, TrainingJob, TrainingJobDetail, TrainingListResponse, TrainingProgressEvent } from '@sokhan/common';
 import { useSocketEvent } from '../../app/socket-context';
+import { modelKeys } from '../playground/models.api';
 import { trainingKeys } from './training.api';
 
 /** Applies a patch to a job wherever it is cached: its own page and every list page. */
@@ -87,6 +88,7 @@ export function LiveTrainingProvider({ children }: { children: ReactNode }) {
   const settle = (jobId: string) => {
     void queryClient.invalidateQueries({ queryKey: trainingKeys.job(jobId) });
     void queryClient.invalidateQueries({ queryKey: ['training', 'list'] });
+    void queryClient.invalidateQueries({ queryKey: modelKeys.list });
     void queryClient.invalidateQueries({ queryKey: ['datasets'] });
   };
   useSocketEvent('training:complete', (e) => settle(e.jobId));
