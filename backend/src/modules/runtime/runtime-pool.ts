@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../platform/worker-thread.js';
 import type { LoadSpec, ProbeResult, RunJob, RunOutput, WorkerRequest, WorkerResponse } from './runtime-protocol.js';
 import { residentKey } from './runtime-protocol.js';
 
@@ -54,18 +55,6 @@ interface Slot {
   ending: Error | null;
   /** Models the worker holds loaded (residentKey), as its last answer said. */
   resident: Set<string>;
-}
-
-/** The worker beside this file: `.js` once built; under tsx/vitest the `.ts` source through a tsx bootstrap. */
-function workerEntry(): { script: string | URL; eval: boolean; execArgv: string[] } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./runtime.worker.js', import.meta.url), eval: false, execArgv: [] };
-  const target = new URL('./runtime.worker.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  return {
-    script: `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(target)});`,
-    eval: true,
-    execArgv: ['--conditions=source'],
-  };
 }
 
 /**
@@ -151,10 +140,7 @@ export class RuntimePool {
   }
 
   private spawn(): Slot {
-    const entry = workerEntry();
-    const worker = new Worker(entry.script, {
-      eval: entry.eval,
-      execArgv: entry.execArgv,
+    const worker = startWorker(import.meta.url, 'runtime.worker', {
       workerData: { modelsRoot: this.opts.modelsRoot, budgetBytes: this.opts.budgetBytesPerWorker, intraOpThreads: this.opts.intraOpThreads },
     });
     const slot: Slot = { worker, current: null, timer: null, ending: null, resident: new Set() };

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../../platform/logger.js';
+import { startWorker } from '../../platform/worker-thread.js';
 import type { TfPreference } from './tf-backend.js';
 import { CONTROL, type WorkerInput, type WorkerMessage } from './worker-protocol.js';
 
@@ -38,20 +35,9 @@ interface ActiveJob {
   exited: Promise<void>;
 }
 
-/** The ESM build of tsx's register API (its CommonJS build cannot register hooks inside a worker). */
-function tsxEsmApi(from: string): string {
-  const pkgJson = createRequire(from).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(path.join(path.dirname(pkgJson), pkg.exports['./esm/api']!.import.default)).href;
-}
-
-/** Starts the worker: the compiled .js directly, or under vitest/tsx the .ts source through tsx's loader. */
+/** Starts the training worker thread for one job. */
 export function spawnWorker(input: WorkerInput): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./training.worker.js', here), { workerData: input });
-  const entry = new URL('./training.worker.ts', here).href;
-  const boot = `import { register } from ${JSON.stringify(tsxEsmApi(here))}; register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: input, execArgv: ['--conditions=source'] });
+  return startWorker(import.meta.url, 'training.worker', { workerData: input });
 }
 
 /**

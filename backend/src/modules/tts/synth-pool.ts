@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../platform/worker-thread.js';
 import type { SynthJob, SynthOutput, WorkerRequest, WorkerResponse } from './synth-types.js';
 
 export interface SynthPoolOptions {
@@ -37,22 +38,6 @@ interface Slot {
   timer: NodeJS.Timeout | null;
   /** Set when we end the worker on purpose (timeout, close); the exit then carries this error. */
   ending: Error | null;
-}
-
-/**
- * The worker beside this file: `.js` once built; under tsx/vitest the `.ts` source, loaded through a small
- * bootstrap that registers tsx in the thread first (an `--import tsx` execArgv does not reach a worker's entry
- * module on Node 20).
- */
-function workerEntry(): { script: string | URL; eval: boolean; execArgv: string[] } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./synth-worker.js', import.meta.url), eval: false, execArgv: [] };
-  const target = new URL('./synth-worker.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  return {
-    script: `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(target)});`,
-    eval: true,
-    execArgv: ['--conditions=source'],
-  };
 }
 
 /** A small pool of synthesis worker threads so the API thread never computes audio. */
@@ -123,10 +108,7 @@ export class SynthPool {
   }
 
   private spawn(): Slot {
-    const entry = workerEntry();
-    const worker = new Worker(entry.script, {
-      eval: entry.eval,
-      execArgv: entry.execArgv,
+    const worker = startWorker(import.meta.url, 'synth-worker', {
       workerData: { intraOpThreads: this.opts.intraOpThreads, maxSessions: 4 },
     });
     const slot: Slot = { worker, current: null, timer: null, ending: null };
