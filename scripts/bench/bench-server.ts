@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,3 +49,51 @@ export async function serveForBench(tmpPrefix: string, env: Record<string, strin
   };
   process.once('SIGTERM', () => void shutdown());
 }
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  proc: ChildProcess;
+}
+
+/**
+ * Starts `script --bench-child server` (a bench file whose child branch calls serveForBench with the env it finds
+ * in BENCH_SERVER_ENV) and resolves with the URL it prints.
+ */
+export function startBenchServer(script: string, env: Record<string, string> = {}): Promise<BenchServer> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', script, '--bench-child', 'server'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BENCH_SERVER_ENV: JSON.stringify(env) },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`the server did not start: ${err.slice(-500)}`)), 180_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ url: (JSON.parse(line) as { url: string }).url, pid: proc.pid!, proc });
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${code}: ${err.slice(-800)}`));
+    });
+  });
+}
+
+/** The env a child started by startBenchServer was given. */
+export const benchServerEnv = (): Record<string, string> => JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>;
+
+/** A process's resident memory now and at its peak since the last reset (VmRSS / VmHWM). */
+export async function rssMb(pid: number): Promise<{ now: number; peak: number }> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** Resets the peak RSS (`5` into clear_refs, Linux ≥ 4.0). */
+export const resetPeakRss = (pid: number) => fs.writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);

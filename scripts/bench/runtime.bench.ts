@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +9,7 @@ import { buildFixtureRepos } from '../hub-mirror/fixtures.js';
 import { RUNNABLE_REPO } from '../hub-mirror/onnx-fixtures.js';
 import { startHubMirror } from '../hub-mirror/server.js';
 import { call, waitFor } from '../lib/http.js';
-import { serveForBench } from './bench-server.js';
+import { benchServerEnv, resetPeakRss, rssMb, serveForBench, startBenchServer, type BenchServer } from './bench-server.js';
 
 /**
  * Installed models through POST /api/models/:id/run against transformers.js called directly in this process, on the
@@ -56,53 +55,15 @@ async function timeEach(n: number, fn: (i: number) => Promise<void>): Promise<{ 
   return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), perSecond: n / total };
 }
 
-interface Server {
-  url: string;
-  pid: number;
-  proc: ChildProcess;
-}
-
-function startServer(env: Record<string, string>): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', SELF, '--bench-child', 'server'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BENCH_SERVER_ENV: JSON.stringify(env) },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${err.slice(-500)}`)), 180_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve({ url: (JSON.parse(line) as { url: string }).url, pid: proc.pid!, proc });
-      }
-    });
-    proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited ${code}: ${err.slice(-800)}`));
-    });
-  });
-}
-
-async function rssMb(pid: number): Promise<{ now: number; peak: number }> {
-  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-const resetPeakRss = (pid: number) => fs.writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
-
 export async function runtimeBench(): Promise<{ name: string; figures: Figures }> {
   const figures: Figures = {};
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-bench-runtime-'));
   await buildFixtureRepos(path.join(dir, 'hub'), { includeDefaults: false, runnableModels: true, writeTokens: false });
   const mirror = await startHubMirror({ dir: path.join(dir, 'hub') });
-  let server: Server | null = null;
+  let server: BenchServer | null = null;
   try {
     const memoryMb = 1024;
-    server = await startServer({ HF_HUB_OFFLINE: '0', HF_ENDPOINT: mirror.url, RUNTIME_MEMORY_MB: String(memoryMb) });
+    server = await startBenchServer(SELF, { HF_HUB_OFFLINE: '0', HF_ENDPOINT: mirror.url, RUNTIME_MEMORY_MB: String(memoryMb) });
     const base = server.url;
     const reg = await call(base, 'POST', '/api/auth/register', { body: { email: 'bench-runtime@example.com', username: 'bench_runtime', password: 'گذرواژه-سنجش-۱۲۳۴' } });
     const token = reg.body.token as string;
@@ -197,4 +158,4 @@ export async function runtimeBench(): Promise<{ name: string; figures: Figures }
 // ---- child process: the server ----
 
 const at = process.argv.indexOf('--bench-child');
-if (at !== -1 && process.argv[at + 1] === 'server') await serveForBench('sokhan-bench-runtime-server-', JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>);
+if (at !== -1 && process.argv[at + 1] === 'server') await serveForBench('sokhan-bench-runtime-server-', benchServerEnv());

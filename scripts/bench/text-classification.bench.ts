@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, openAsBlob } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { classificationReport, emptyConfusion, seededRandom, type ClassificationReport } from '@sokhan/common';
-import { serveForBench } from './bench-server.js';
+import { resetPeakRss, rssMb, serveForBench, startBenchServer, type BenchServer } from './bench-server.js';
 import { call } from '../lib/http.js';
 
 /**
@@ -196,41 +196,6 @@ async function fastTextRun(dir: string, name: string, args: string[], labels: st
 
 // ---- Sokhan through the service ----
 
-interface Server {
-  url: string;
-  pid: number;
-  proc: ChildProcess;
-}
-
-function startServer(): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', SELF, '--bench-child', 'server'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${err.slice(-500)}`)), 180_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve({ url: (JSON.parse(line) as { url: string }).url, pid: proc.pid!, proc });
-      }
-    });
-    proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited ${code}: ${err.slice(-800)}`));
-    });
-  });
-}
-
-/** The server's peak RSS since the last reset (VmHWM; `5` into clear_refs resets it, Linux ≥ 4.0). */
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-}
-const resetPeakRss = (pid: number) => fs.writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
-
 interface SokhanJob {
   seconds: number;
   peakRssMb: number;
@@ -239,7 +204,7 @@ interface SokhanJob {
 }
 
 /** Upload → job with the defaults (plus `extra`) → completed: wall time of both and the server's peak RSS. */
-async function trainThroughService(server: Server, token: string, file: string, name: string, extra: Record<string, unknown> = {}): Promise<SokhanJob> {
+async function trainThroughService(server: BenchServer, token: string, file: string, name: string, extra: Record<string, unknown> = {}): Promise<SokhanJob> {
   await resetPeakRss(server.pid);
   const t = performance.now();
   const form = new FormData();
@@ -263,11 +228,11 @@ async function trainThroughService(server: Server, token: string, file: string, 
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (performance.now() - t) / 1000;
-  return { seconds, peakRssMb: await peakRssMb(server.pid), modelId: job.modelId, job };
+  return { seconds, peakRssMb: (await rssMb(server.pid)).peak, modelId: job.modelId, job };
 }
 
 /** The test rows through POST /api/models/:id/predict, 1000 at a time. */
-async function predictThroughService(server: Server, token: string, modelId: string, rows: readonly Row[]): Promise<string[]> {
+async function predictThroughService(server: BenchServer, token: string, modelId: string, rows: readonly Row[]): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < rows.length; i += 1000) {
     const res = await call(server.url, 'POST', `/api/models/${modelId}/predict`, { token, body: { inputs: rows.slice(i, i + 1000).map((r) => ({ text: r.text })) } });
@@ -313,7 +278,7 @@ export async function benchTextClassification(): Promise<{ name: string; figures
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-bench-text-'));
   // The embedded server may run as an unprivileged user when we are root: it must be able to read the files.
   await fs.chmod(dir, 0o755);
-  let server: Server | null = null;
+  let server: BenchServer | null = null;
   try {
     const trainCsv = path.join(dir, 'train.csv');
     const testCsv = path.join(dir, 'test.csv');
@@ -330,7 +295,7 @@ export async function benchTextClassification(): Promise<{ name: string; figures
       runFigures(figures, 'sklearn', sklearn, null);
     }
 
-    server = await startServer();
+    server = await startBenchServer(SELF);
     const reg = await call(server.url, 'POST', '/api/auth/register', { body: { email: 'bench@example.com', username: 'bench_user', password: 'bench-password-123' } });
     const token = reg.body.token as string;
     const trained = await trainThroughService(server, token, trainCsv, 'sentipers');
