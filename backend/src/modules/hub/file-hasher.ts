@@ -2,8 +2,10 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * The worker's code, plain JavaScript (so it runs the same from src/ under tsx and from dist/): per job it keeps
- * an open file and its hashes, and on `update` reads the file from where it stopped up to `end` and hashes it.
- * Reading back what was just written comes from the page cache, and keeps sha256 off the thread that receives.
+ * an open file and its hashes. On `update` it reads the file from where it stopped up to `end` and hashes it
+ * (reading back what was just written comes from the page cache); on `feed` it hashes bytes the receiver lends in
+ * a SharedArrayBuffer, catching up from the file first if it is behind. Either way sha256 stays off the thread
+ * that receives. Each reply carries its call's number.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -16,40 +18,54 @@ parentPort.on('message', (m) => {
     if (m.op === 'open') {
       const git = m.gitSize === null ? null : createHash('sha1').update('blob ' + m.gitSize + '\\0');
       jobs.set(m.id, { fd: fs.openSync(m.path, 'r'), pos: 0, sha256: createHash('sha256'), git });
-      parentPort.postMessage({ id: m.id, pos: 0 });
+      parentPort.postMessage({ call: m.call, pos: 0 });
     } else if (m.op === 'update') {
       const job = jobs.get(m.id);
-      while (job.pos < m.end) {
-        const n = fs.readSync(job.fd, buf, 0, Math.min(buf.length, m.end - job.pos), job.pos);
-        if (n <= 0) throw new Error('the file is shorter than ' + m.end + ' bytes');
-        const piece = buf.subarray(0, n);
-        job.sha256.update(piece);
-        if (job.git) job.git.update(piece);
-        job.pos += n;
+      readUpTo(job, m.end);
+      parentPort.postMessage({ call: m.call, pos: job.pos });
+    } else if (m.op === 'feed') {
+      const job = jobs.get(m.id);
+      readUpTo(job, m.at);
+      const skip = job.pos - m.at;
+      if (skip < m.length) {
+        hash(job, Buffer.from(m.sab, m.offset + skip, m.length - skip));
+        job.pos = m.at + m.length;
       }
-      parentPort.postMessage({ id: m.id, pos: job.pos });
+      parentPort.postMessage({ call: m.call, pos: job.pos });
     } else if (m.op === 'digest') {
       const job = jobs.get(m.id);
       jobs.delete(m.id);
       fs.closeSync(job.fd);
-      parentPort.postMessage({ id: m.id, sha256: job.sha256.digest('hex'), git: job.git ? job.git.digest('hex') : null });
+      parentPort.postMessage({ call: m.call, sha256: job.sha256.digest('hex'), git: job.git ? job.git.digest('hex') : null });
     } else if (m.op === 'close') {
       const job = jobs.get(m.id);
       jobs.delete(m.id);
       if (job) fs.closeSync(job.fd);
-      parentPort.postMessage({ id: m.id, closed: true });
+      parentPort.postMessage({ call: m.call, closed: true });
     }
   } catch (err) {
     const job = jobs.get(m.id);
     jobs.delete(m.id);
     if (job) try { fs.closeSync(job.fd); } catch {}
-    parentPort.postMessage({ id: m.id, error: String(err && err.message || err), code: err && err.code });
+    parentPort.postMessage({ call: m.call, error: String(err && err.message || err), code: err && err.code });
   }
 });
+function hash(job, piece) {
+  job.sha256.update(piece);
+  if (job.git) job.git.update(piece);
+}
+function readUpTo(job, end) {
+  while (job.pos < end) {
+    const n = fs.readSync(job.fd, buf, 0, Math.min(buf.length, end - job.pos), job.pos);
+    if (n <= 0) throw new Error('the file is shorter than ' + end + ' bytes');
+    hash(job, buf.subarray(0, n));
+    job.pos += n;
+  }
+}
 `;
 
 interface Reply {
-  id: number;
+  call: number;
   pos?: number;
   sha256?: string;
   git?: string | null;
@@ -68,14 +84,17 @@ export interface FileDigests {
 class HashWorker {
   private worker: Worker | null = null;
   private nextId = 1;
+  private nextCall = 1;
+  /** Calls waiting for their reply, by call number (a job may have several in flight). */
   private readonly waiting = new Map<number, (r: Reply) => void>();
 
   call(msg: Record<string, unknown> & { op: string }, id: number): Promise<Reply> {
     const worker = this.ensure();
+    const call = this.nextCall++;
     return new Promise<Reply>((resolve) => {
-      this.waiting.set(id, resolve);
+      this.waiting.set(call, resolve);
       if (this.waiting.size === 1) worker.ref();
-      worker.postMessage({ ...msg, id });
+      worker.postMessage({ ...msg, id, call });
     });
   }
 
@@ -89,8 +108,8 @@ class HashWorker {
     const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     worker.unref();
     worker.on('message', (r: Reply) => {
-      const done = this.waiting.get(r.id);
-      this.waiting.delete(r.id);
+      const done = this.waiting.get(r.call);
+      this.waiting.delete(r.call);
       if (this.waiting.size === 0) worker.unref();
       done?.(r);
     });
@@ -99,7 +118,7 @@ class HashWorker {
       this.worker = null;
       const pending = [...this.waiting.entries()];
       this.waiting.clear();
-      for (const [id, done] of pending) done({ id, error: err.message });
+      for (const [call, done] of pending) done({ call, error: err.message });
     });
     this.worker = worker;
     return worker;
@@ -113,8 +132,9 @@ function failed(r: Reply): Error {
 }
 
 /**
- * Hashes a file from offset 0 as it lands on disk: `advance(end)` says the bytes before `end` are written, and the
- * worker catches up behind. `digest()` waits for it and answers sha256 (and the git oid when asked for).
+ * Hashes a file from offset 0: `advance(end)` says the bytes before `end` are on disk and the worker reads them
+ * back; `feed(piece, at)` hands it bytes still in memory (a stream's slabs), so they are never read again.
+ * `digest()` waits for both and answers sha256 (and the git oid when asked for).
  */
 export class FileHasher {
   private readonly id = shared.newId();
@@ -122,6 +142,7 @@ export class FileHasher {
   private target = 0;
   private hashed = 0;
   private running: Promise<void> | null = null;
+  private readonly feeds = new Set<Promise<void>>();
   private error: Error | null = null;
 
   constructor(file: string, opts: { gitSize?: number | null } = {}) {
@@ -141,13 +162,34 @@ export class FileHasher {
     this.running ??= this.pump();
   }
 
+  /**
+   * Hashes `piece`, the file's bytes from `at` in a SharedArrayBuffer, after everything before it (read back
+   * from the file when not fed). Resolves once the worker is done with the memory; a failure shows in digest().
+   */
+  feed(piece: Buffer, at: number): Promise<void> {
+    const fed = this.opened
+      .then(() => shared.call({ op: 'feed', sab: piece.buffer, offset: piece.byteOffset, length: piece.length, at }, this.id))
+      .then(
+        (r) => {
+          if (r.error !== undefined) this.error ??= failed(r);
+          else this.hashed = Math.max(this.hashed, r.pos ?? 0);
+        },
+        (err: unknown) => {
+          this.error ??= err as Error;
+        },
+      );
+    this.feeds.add(fed);
+    void fed.finally(() => this.feeds.delete(fed));
+    return fed;
+  }
+
   get hashedBytes(): number {
     return this.hashed;
   }
 
   async digest(): Promise<FileDigests> {
     await this.opened;
-    while (this.running) await this.running;
+    await this.idle();
     if (this.error) throw this.error;
     const r = await shared.call({ op: 'digest' }, this.id);
     if (r.error !== undefined) throw failed(r);
@@ -157,8 +199,12 @@ export class FileHasher {
   /** Lets go of the file without a digest (a restart or a failure). */
   async close(): Promise<void> {
     await this.opened.catch(() => undefined);
-    while (this.running) await this.running;
+    await this.idle();
     await shared.call({ op: 'close' }, this.id);
+  }
+
+  private async idle(): Promise<void> {
+    while (this.running || this.feeds.size > 0) await Promise.all([this.running, ...this.feeds]);
   }
 
   private async pump(): Promise<void> {

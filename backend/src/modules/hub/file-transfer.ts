@@ -56,8 +56,8 @@ export interface FetchedFile {
   resumedFrom: number;
 }
 
-/** Bytes a single stream may hold while its previous write is on its way to disk. */
-const WRITE_BATCH = 4 * 1024 * 1024;
+/** What a single stream holds while its writes are on their way to disk. */
+const STREAM_SLABS = { bytes: 1024 * 1024, count: 8 };
 /** A file whose content keeps changing under us (another ETag each time) is given up after this many restarts. */
 const MAX_CONTENT_RESTARTS = 3;
 
@@ -188,7 +188,8 @@ interface Job {
  * Downloads one file into `<dest>/<path>.part`, then checks size and digests and renames it into place
  * atomically. Large files (in a transfer scope with more than one connection) go as parallel ranges with a
  * persisted chunk map; others as one stream, resuming from the `.part` prefix (Range; a 200 restarts it).
- * sha256 is computed by a worker thread reading back what was written, so it costs little at the end.
+ * sha256 is computed by a worker thread as the bytes come (a stream's from its slabs, ranges' read back from the
+ * `.part`), so it costs little at the end.
  */
 export async function fetchFile(opts: FetchFileOptions): Promise<FetchedFile> {
   const { file } = opts;
@@ -363,13 +364,12 @@ async function fetchSingle(job: Job, scope: TransferSettings | null): Promise<Fe
     let hasher: FileHasher | null = null;
     let sync: BackgroundSync | null = null;
     try {
-      const res = await opts.http.get(job.url, {
+      const res = await opts.http.getFile(job.url, {
         token: opts.token,
         repoId: opts.repoId,
         signal,
         headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
         accept416: true,
-        highWaterMark: 1024 * 1024,
       });
       const linked = res.hops.map((h) => h['x-linked-size']).find((v) => v !== undefined);
       if (linked !== undefined && Number(linked) !== file.size) {
@@ -404,18 +404,17 @@ async function fetchSingle(job: Job, scope: TransferSettings | null): Promise<Fe
       hasher = h;
       h.advance(offset);
       sync = new BackgroundSync(fh);
-      const writer = new PartWriter(
-        fh,
-        offset,
-        WRITE_BATCH,
-        (end) => {
+      // The stream's bytes come in file order: they are hashed from the slabs, never read back.
+      const writer = new PartWriter(fh, offset, {
+        slabs: STREAM_SLABS,
+        onWritten: (end) => {
           written = end;
-          h.advance(end);
         },
         sync,
-      );
+        hash: (piece, at) => h.feed(piece, at),
+      });
       await writer.receive(
-        res.body as AsyncIterable<Buffer> & { destroy(): void },
+        res.body,
         file.size - received,
         () => fileCheckFailed(file.path, `more than the expected ${file.size} bytes`),
         (n) => job.account(received + n, true),

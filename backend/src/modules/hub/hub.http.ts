@@ -2,13 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { AppError } from '../../platform/http/errors.js';
 import type { Logger } from '../../platform/logger.js';
+import { fileGet, type FileBody } from './file-body.js';
+import { ConnPool } from './file-connection.js';
 import { gatedRepo, hubBadResponse, hubRateLimited, hubUnreachable, invalidToken, repoNotFound } from './hub.errors.js';
-
-export interface ProxySettings {
-  httpProxy?: string;
-  httpsProxy?: string;
-  noProxy?: string;
-}
+import { proxiesNow, proxyFor, type ProxySettings } from './proxy-route.js';
 
 export interface HubHttpOptions {
   /** HF_ENDPOINT: the only origin that ever receives the user's token. */
@@ -37,21 +34,30 @@ export interface SendOptions extends CallContext {
   token?: string | null;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** Body buffer size; large for file transfers, so fewer, bigger chunks cross into JavaScript. */
-  highWaterMark?: number;
   /** Refuse redirects that leave the endpoint's origin (API calls; file downloads may go to a CDN). */
   sameOriginRedirects?: boolean;
 }
 
-export interface HubResponse {
+export interface HubResponse<B = Dispatcher.ResponseData['body']> {
   status: number;
   /** Headers of the final answer. */
   headers: Record<string, string>;
   /** Headers of every hop, first to last (the Hub's X-Linked-* live on the redirect). */
   hops: Record<string, string>[];
-  body: Dispatcher.ResponseData['body'];
+  body: B;
   url: string;
 }
+
+/** How one hop goes out and how its body is read: undici for API calls, the slab-filling client for file bodies. */
+interface Transport<B> {
+  send(url: string, headers: Record<string, string>, opts: SendOptions): Promise<{ status: number; headers: Record<string, string>; body: B }>;
+  /** Reads away a redirect's body (keeping the connection when it is small). */
+  discard(body: B): Promise<void>;
+  text(body: B, max: number): Promise<string>;
+}
+
+/** How long an idle file-host connection is kept; servers close theirs after about 5 s. */
+const FILE_KEEP_ALIVE_MS = 4_000;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const RETRY_STATUSES = new Set([500, 502, 503, 504]);
@@ -84,15 +90,19 @@ function describeNetworkError(err: unknown): string {
 }
 
 /**
- * HTTP to the Hub over undici: proxies from the environment, timeouts, manual redirects that carry the token
- * only on the endpoint's own origin, retries with backoff, and Hub answers mapped to typed AppErrors.
+ * HTTP to the Hub, over undici for API calls and over file-body.ts for file bytes: proxies from the environment,
+ * timeouts, manual redirects that carry the token only on the endpoint's own origin, retries with backoff, and
+ * Hub answers mapped to typed AppErrors.
  */
 export class HubHttp {
   readonly endpoint: string;
   readonly origin: string;
   private readonly dispatcher: Dispatcher;
+  private readonly files = new ConnPool(FILE_KEEP_ALIVE_MS);
   private readonly retryBaseMs: number;
   private readonly maxRetryAfterMs: number;
+  private readonly api: Transport<Dispatcher.ResponseData['body']>;
+  private readonly file: Transport<FileBody>;
 
   constructor(private readonly opts: HubHttpOptions) {
     const url = new URL(opts.endpoint);
@@ -108,6 +118,24 @@ export class HubHttp {
       bodyTimeout: opts.timeoutMs,
       keepAliveTimeout: 10_000,
     });
+    this.api = {
+      send: async (url, headers, o) => {
+        const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher, signal: o.signal, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+        return { status: res.statusCode, headers: flatHeaders(res.headers), body: res.body };
+      },
+      discard: (body) => body.dump().then(() => undefined),
+      text: (body, max) => readText(body, max),
+    };
+    const proxies = proxiesNow(opts.proxy);
+    this.file = {
+      send: (url, headers, o) => {
+        const target = new URL(url);
+        const options = { pool: this.files, proxy: proxyFor(target, proxies), timeoutMs: opts.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) };
+        return fileGet(target, { ...headers, 'Accept-Encoding': 'identity' }, options);
+      },
+      discard: (body) => body.dump(),
+      text: (body, max) => body.text(max),
+    };
   }
 
   url(pathAndQuery: string): string {
@@ -118,12 +146,25 @@ export class HubHttp {
    * One GET with retries. Answers 2xx (and 416 when `accept416`) are returned with their body open;
    * any other status becomes a typed AppError.
    */
-  async get(url: string, opts: SendOptions & { accept416?: boolean } = {}): Promise<HubResponse> {
+  get(url: string, opts: SendOptions & { accept416?: boolean } = {}): Promise<HubResponse> {
+    return this.send(url, opts, this.api);
+  }
+
+  /**
+   * A GET for file bytes, as get() (redirects, retries, errors) but over HubHttp's own HTTP/1.1 client: the body
+   * is read straight into the reader's buffers (see FileBody), which keeps a multi-GB transfer free of
+   * per-chunk garbage. Proxies are chosen by the same rules as for API calls.
+   */
+  getFile(url: string, opts: SendOptions & { accept416?: boolean } = {}): Promise<HubResponse<FileBody>> {
+    return this.send(url, opts, this.file);
+  }
+
+  private async send<B>(url: string, opts: SendOptions & { accept416?: boolean }, transport: Transport<B>): Promise<HubResponse<B>> {
     let attempt = 0;
     for (;;) {
-      let res: HubResponse;
+      let res: HubResponse<B>;
       try {
-        res = await this.follow(url, opts);
+        res = await this.follow(url, opts, transport);
       } catch (err) {
         if (err instanceof AppError || isAbort(err, opts.signal)) throw err;
         if (attempt < this.opts.retries) {
@@ -135,7 +176,7 @@ export class HubHttp {
       }
       if ((res.status >= 200 && res.status < 300) || (res.status === 416 && opts.accept416)) return res;
 
-      const text = await readText(res.body, 64 * 1024).catch(() => '');
+      const text = await transport.text(res.body, 64 * 1024).catch(() => '');
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers['retry-after']);
         if (attempt < this.opts.retries && (wait === null || wait <= this.maxRetryAfterMs)) {
@@ -177,30 +218,23 @@ export class HubHttp {
   }
 
   close(): Promise<void> {
+    this.files.close();
     return this.dispatcher.close();
   }
 
   /** Follows redirects by hand: the Authorization header goes to the endpoint's origin only. */
-  private async follow(start: string, opts: SendOptions): Promise<HubResponse> {
+  private async follow<B>(start: string, opts: SendOptions, transport: Transport<B>): Promise<HubResponse<B>> {
     let url = start;
     const hops: Record<string, string>[] = [];
     for (let i = 0; ; i += 1) {
       const target = new URL(url);
       const headers: Record<string, string> = { 'User-Agent': 'sokhan/0.1 (+huggingface_hub-compatible)', ...(opts.headers ?? {}) };
       if (opts.token && target.origin === this.origin) headers.Authorization = `Bearer ${opts.token}`;
-      const res = await request(url, {
-        method: 'GET',
-        headers,
-        dispatcher: this.dispatcher,
-        signal: opts.signal,
-        headersTimeout: this.opts.timeoutMs,
-        bodyTimeout: this.opts.timeoutMs,
-        ...(opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {}),
-      });
-      const h = flatHeaders(res.headers);
+      const res = await transport.send(url, headers, opts);
+      const h = res.headers;
       hops.push(h);
-      if (REDIRECTS.has(res.statusCode) && h.location) {
-        await res.body.dump().catch(() => undefined);
+      if (REDIRECTS.has(res.status) && h.location) {
+        await transport.discard(res.body).catch(() => undefined);
         if (i >= MAX_REDIRECTS) throw hubBadResponse(this.endpoint, 'too many redirects');
         const next = new URL(h.location, url);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') throw hubBadResponse(this.endpoint, 'redirect to a non-HTTP URL');
@@ -208,7 +242,7 @@ export class HubHttp {
         url = next.toString();
         continue;
       }
-      return { status: res.statusCode, headers: h, hops, body: res.body, url };
+      return { status: res.status, headers: h, hops, body: res.body, url };
     }
   }
 
@@ -218,7 +252,7 @@ export class HubHttp {
     await sleep(wait, undefined, signal ? { signal } : undefined);
   }
 
-  private statusError(res: HubResponse, text: string, ctx: SendOptions): AppError {
+  private statusError(res: HubResponse<unknown>, text: string, ctx: SendOptions): AppError {
     const code = res.headers['x-error-code'];
     const repoId = ctx.repoId ?? '';
     const hasToken = Boolean(ctx.token);

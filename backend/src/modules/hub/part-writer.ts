@@ -1,7 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-
-/** Buffers per writev, well under IOV_MAX (1024). */
-const MAX_BUFFERS = 512;
+import type { BodySink, FileBody } from './file-body.js';
 
 /** A write starts once this much is gathered (or at the end): small enough for slow links, large enough to be few. */
 const MIN_WRITE = 256 * 1024;
@@ -38,112 +36,201 @@ export class BackgroundSync {
   }
 }
 
+/** How a writer holds a body on its way to disk: `count` slabs of `bytes` each, its whole memory whatever the file. */
+export interface SlabPlan {
+  bytes: number;
+  count: number;
+}
+
+export interface PartWriterOptions {
+  slabs: SlabPlan;
+  /** The bytes before `end` (from the start offset) are written. */
+  onWritten: (end: number) => void;
+  sync?: BackgroundSync | null;
+  /**
+   * Hashes each piece while it is still in memory (a single stream's bytes arrive in file order); the slab is
+   * reused once this resolves. The slabs are then SharedArrayBuffers, so the hashing thread reads them in place.
+   */
+  hash?: (piece: Buffer, at: number) => Promise<void>;
+}
+
+interface Write {
+  end: number;
+  done: boolean;
+}
+
 /**
- * Writes a response body into an open `.part` file at its own offsets: one positional writev at a time, with
- * what arrived meanwhile gathered for the next one, so writes grow with the link's speed. No bytes are copied;
- * memory is bounded by `batchLimit` (push() waits past it: that wait is the backpressure), whatever the file size.
+ * Writes a response body into an open `.part` file at its own offsets. The socket reads straight into the
+ * writer's slabs (it is the body's sink); a full slab, or what gathered while no write was in flight (so writes
+ * grow with the link's speed), goes to disk as one positional write (and to the hasher, when given) while the
+ * next slab fills. Memory is the slabs; when none is free the body pauses until one is: that wait is the
+ * backpressure.
  */
-export class PartWriter {
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
-  private inflight: Promise<void> | null = null;
+export class PartWriter implements BodySink {
+  private readonly slabs: Buffer[] = [];
+  /** Writes and hashings in flight from each slab. */
+  private readonly busy: number[] = [];
+  private cur = -1;
+  /** Bytes in the current slab, and where its part not yet handed to a write starts. */
+  private fill = 0;
+  private cut = 0;
+  private readonly writes: Write[] = [];
+  private inflight = 0;
+  private idle: (() => void) | null = null;
   private failure: unknown = null;
-  /** Where the next byte given to push() goes. */
+  private body: FileBody | null = null;
+  private paused = false;
+  private received = 0;
+  /** The body's bound and progress callback, from receive(). */
+  private limit: { max: number; tooMuch: () => Error; onReceived: ((received: number) => void) | undefined } | null = null;
+  /** Where the next byte of the body goes in the file. */
   private next: number;
+
+  private readonly plan: SlabPlan;
 
   constructor(
     private readonly fh: FileHandle,
     /** The offset of the first byte. */
     start: number,
-    private readonly batchLimit: number,
-    /** The bytes before `end` (from `start`) are written. */
-    private readonly onWritten: (end: number) => void,
-    private readonly sync: BackgroundSync | null = null,
+    private readonly opts: PartWriterOptions,
   ) {
+    this.plan = opts.slabs;
     this.next = start;
-  }
-
-  async push(chunk: Buffer): Promise<void> {
-    this.batch.push(chunk);
-    this.batchBytes += chunk.length;
-    if (this.batchBytes >= MIN_WRITE || this.batch.length >= MAX_BUFFERS) this.kick();
-    while (this.inflight && this.batchBytes >= this.batchLimit) await this.inflight;
-    if (this.failure) throw this.failure;
   }
 
   /**
    * Writes a whole response body: at most `max` bytes (`tooMuch` is thrown past them), `onReceived` told the running
-   * total. On any failure the body is closed and what arrived is still flushed, so the next attempt resumes after it.
+   * total. On any failure the body is closed and what arrived is still written, so the next attempt resumes after it.
    */
-  async receive(body: AsyncIterable<Buffer> & { destroy(): void }, max: number, tooMuch: () => Error, onReceived?: (received: number) => void): Promise<void> {
-    let received = 0;
+  async receive(body: FileBody, max: number, tooMuch: () => Error, onReceived?: (received: number) => void): Promise<void> {
+    this.body = body;
+    this.limit = { max, tooMuch, onReceived };
     try {
-      for await (const chunk of body) {
-        received += chunk.length;
-        if (received > max) throw tooMuch();
-        onReceived?.(received);
-        await this.push(chunk);
-      }
-      await this.flush();
+      await body.pump(this);
     } catch (err) {
       body.destroy();
-      await this.flush();
-      throw err;
+      await this.flush().catch(() => undefined);
+      throw this.failure ?? err;
     }
+    await this.flush();
+  }
+
+  space(): Buffer {
+    if (this.cur < 0) this.take();
+    return this.slabs[this.cur]!.subarray(this.fill);
+  }
+
+  filled(n: number): boolean {
+    const limit = this.limit!;
+    if (this.failure) return false;
+    if (this.received + n > limit.max) return this.fail(limit.tooMuch());
+    this.received += n;
+    this.fill += n;
+    limit.onReceived?.(this.received);
+    if (this.fill === this.plan.bytes) {
+      this.hand();
+      this.cur = -1;
+      if (!this.hasFree()) {
+        this.paused = true;
+        return false;
+      }
+    } else if (this.inflight === 0 && this.fill - this.cut >= MIN_WRITE) {
+      this.hand();
+    }
+    return true;
   }
 
   /** Writes what is left and waits until all of it is on disk (also after a failed body: what arrived counts). */
-  async flush(): Promise<void> {
-    this.kick();
-    while (this.inflight) {
-      await this.inflight;
-      this.kick();
-    }
+  private async flush(): Promise<void> {
+    this.hand();
+    while (this.inflight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     if (this.failure) throw this.failure;
   }
 
-  private kick(): void {
-    if (this.inflight || this.batchBytes === 0 || this.failure) return;
-    const buffers = this.batch;
-    const end = this.next + this.batchBytes;
+  /** The current slab becomes a free one (allocated up to the plan's count); there is one whenever space() is asked. */
+  private take(): void {
+    for (let i = 0; i < this.slabs.length; i += 1) {
+      if (this.busy[i] === 0) {
+        this.cur = i;
+        this.fill = 0;
+        this.cut = 0;
+        return;
+      }
+    }
+    if (this.slabs.length >= this.plan.count) throw new Error('no free slab');
+    this.slabs.push(this.opts.hash ? Buffer.from(new SharedArrayBuffer(this.plan.bytes)) : Buffer.allocUnsafeSlow(this.plan.bytes));
+    this.busy.push(0);
+    this.cur = this.slabs.length - 1;
+    this.fill = 0;
+    this.cut = 0;
+  }
+
+  private hasFree(): boolean {
+    return this.slabs.length < this.plan.count || this.busy.some((b) => b === 0);
+  }
+
+  /** Hands the current slab's unwritten bytes to a positional write. */
+  private hand(): void {
+    if (this.cur < 0 || this.fill === this.cut || this.failure) return;
+    const slab = this.cur;
+    const piece = this.slabs[slab]!.subarray(this.cut, this.fill);
+    this.cut = this.fill;
     const at = this.next;
-    this.next = end;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.inflight = writeAll(this.fh, buffers, at).then(
+    const w: Write = { end: at + piece.length, done: false };
+    this.next = w.end;
+    this.writes.push(w);
+    this.busy[slab] = (this.busy[slab] ?? 0) + 1;
+    this.inflight += 1;
+    writeAll(this.fh, piece, at).then(
       () => {
-        this.inflight = null;
-        this.sync?.written(end - at);
-        this.onWritten(end);
-        if (this.batchBytes >= MIN_WRITE || this.batch.length >= MAX_BUFFERS) this.kick();
+        w.done = true;
+        this.opts.sync?.written(piece.length);
+        let end = -1;
+        while (this.writes[0]?.done) end = this.writes.shift()!.end;
+        if (end >= 0) this.opts.onWritten(end);
+        this.written(slab);
       },
       (err: unknown) => {
-        this.inflight = null;
-        this.failure = err;
+        this.fail(err);
+        this.written(slab);
       },
     );
+    if (this.opts.hash) {
+      this.busy[slab] = (this.busy[slab] ?? 0) + 1;
+      void this.opts.hash(piece, at).then(() => this.release(slab));
+    }
+  }
+
+  private written(slab: number): void {
+    this.inflight -= 1;
+    if (this.inflight === 0) {
+      this.idle?.();
+      this.idle = null;
+    }
+    this.release(slab);
+    if (!this.failure && !this.paused && this.inflight === 0 && this.fill - this.cut >= MIN_WRITE) this.hand();
+  }
+
+  /** One use of a slab ended; a body paused for want of a free slab goes on. */
+  private release(slab: number): void {
+    this.busy[slab] = (this.busy[slab] ?? 1) - 1;
+    if (this.failure || !this.paused || !this.hasFree()) return;
+    this.paused = false;
+    this.body?.resume();
+  }
+
+  private fail(err: unknown): false {
+    this.failure ??= err;
+    this.body?.destroy(err instanceof Error ? err : new Error(String(err)));
+    return false;
   }
 }
 
-/** writev until every byte is written (a short write goes on from where it stopped). */
-async function writeAll(fh: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  let rest = buffers;
-  let at = position;
-  for (;;) {
-    const total = rest.reduce((s, b) => s + b.length, 0);
-    const { bytesWritten } = await fh.writev(rest, at);
-    if (bytesWritten >= total) return;
-    at += bytesWritten;
-    let skip = bytesWritten;
-    const left: Buffer[] = [];
-    for (const b of rest) {
-      if (skip >= b.length) {
-        skip -= b.length;
-        continue;
-      }
-      left.push(skip > 0 ? b.subarray(skip) : b);
-      skip = 0;
-    }
-    rest = left;
+/** Writes until every byte is written (a short write goes on from where it stopped). */
+async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, position + done);
+    done += bytesWritten;
   }
 }

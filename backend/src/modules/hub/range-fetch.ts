@@ -4,6 +4,7 @@ import { AppError } from '../../platform/http/errors.js';
 import { chunkLength, chunkStart, isChunkDone, type ChunkMap, type ChunkStore } from './chunk-plan.js';
 import type { ConnectionBudget } from './connection-limiter.js';
 import { fileCheckFailed, hubBadResponse, hubUnreachable } from './hub.errors.js';
+import type { FileBody } from './file-body.js';
 import type { HubHttp, HubResponse } from './hub.http.js';
 import { BackgroundSync, PartWriter } from './part-writer.js';
 
@@ -43,8 +44,8 @@ export interface RangeFetchOptions {
   retryBaseMs: number;
 }
 
-/** Bytes a connection may hold while its previous write is on its way to disk. */
-const RANGE_BATCH = 1024 * 1024;
+/** What each connection holds while its writes are on their way to disk. */
+const RANGE_SLABS = { bytes: 512 * 1024, count: 4 };
 /** The chunk map is saved at most this often while pieces move (and when one completes). */
 const SAVE_EVERY_MS = 1000;
 
@@ -124,9 +125,9 @@ export async function fetchRanges(opts: RangeFetchOptions): Promise<void> {
       const release = await opts.budget.take(url, inner.signal);
       const before = map.done[i] ?? 0;
       try {
-        let res: HubResponse;
+        let res: HubResponse<FileBody>;
         try {
-          res = await opts.http.get(url, { token: opts.token, repoId: opts.repoId, signal: inner.signal, headers: { Range: `bytes=${from}-${to}` }, highWaterMark: 1024 * 1024 });
+          res = await opts.http.getFile(url, { token: opts.token, repoId: opts.repoId, signal: inner.signal, headers: { Range: `bytes=${from}-${to}` } });
         } catch (err) {
           // A signed file-host URL that expired answers 403/404: resolve again through the Hub, once per piece.
           if (err instanceof AppError && url !== opts.url && !redirected && !inner.signal.aborted) {
@@ -163,18 +164,16 @@ export async function fetchRanges(opts: RangeFetchOptions): Promise<void> {
         }
         target = res.url;
         const base = chunkStart(map, i);
-        const writer = new PartWriter(
-          opts.fh,
-          from,
-          RANGE_BATCH,
-          (end) => {
+        const writer = new PartWriter(opts.fh, from, {
+          slabs: RANGE_SLABS,
+          onWritten: (end) => {
             map.done[i] = end - base;
             opts.onWritten(written());
             saver.touch();
           },
           sync,
-        );
-        await writer.receive(res.body as AsyncIterable<Buffer> & { destroy(): void }, to - from + 1, () =>
+        });
+        await writer.receive(res.body, to - from + 1, () =>
           hubBadResponse(opts.http.endpoint, `more bytes than the range asked for ${opts.filePath}`),
         );
       } catch (err) {
