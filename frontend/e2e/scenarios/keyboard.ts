@@ -63,11 +63,15 @@ export const keyboardJourney: Scenario = {
     await waitFor('the download to complete', async () => (await page.getByTestId('download-item').getAttribute('data-status')) === 'completed', 60_000);
     await scan('keyboard download done');
 
+    // Listening for the chooser before the page opens: Playwright turns interception on asynchronously, and a
+    // chooser opened before that goes to the (headless, invisible) native dialog instead.
+    const chooser = page.waitForEvent('filechooser', { timeout: 60_000 });
+    // Awaited below; a failure before then must not surface as an unhandled rejection of the runner.
+    chooser.catch(() => undefined);
     await navigate(page, 'datasets');
     const file = path.join(tmp, 'keyboard.csv');
     writeFileSync(file, sentimentCsv(160));
     await tabTo(page, '#dataset-file');
-    const chooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Space');
     await (await chooser).setFiles(file);
     await tabTo(page, 'input[name="name"]');

@@ -47,8 +47,12 @@ export const runHubModels: Scenario = {
     const { page, goto, shot, state } = ctx;
     // Search, filtered to what runs here: the ONNX repositories, not the PyTorch-only one.
     await goto('/hub');
-    await page.getByLabel(fa.hub.runsHere).check();
+    // The box follows the address (a router navigation), so it turns checked a moment after the click.
+    const runsHere = page.getByLabel(fa.hub.runsHere);
+    await page.locator('[data-testid="model-card"], .empty').first().waitFor();
+    await runsHere.click();
     await page.waitForURL(/runs=here/);
+    await waitFor('the filter box checked', () => runsHere.isChecked());
     const card = (repo: string) => page.getByTestId('model-card').filter({ has: page.getByRole('link', { name: repo, exact: true }) });
     await card(RUNNABLE_REPO.sentiment).waitFor();
     await waitFor('only runnable models listed', async () => (await card(RUNNABLE_REPO.pytorchOnly).count()) === 0 && (await card(RUNNABLE_REPO.ner).count()) === 1);
