@@ -9,7 +9,7 @@ import { repoFolder } from '../src/modules/hub/hub.paths.js';
 import { createTestDatabase } from './helpers.js';
 import { sha256File, startFixtureMirror, waitFor, type MirrorFixture } from './hub-fixture.js';
 import { freePort } from './ports.js';
-import { killAllSokhan, startSokhan, waitForOutput, type SokhanProcess } from './sokhan-process.js';
+import { instanceEnv, killAllSokhan, startSokhan, waitForOutput, type SokhanProcess } from './sokhan-process.js';
 import { persianSentiment, sentimentConfig, toCsv } from './training-fixtures.js';
 
 // Two `api` and two `worker` processes, built from source like ./start.sh runs the build, on one PostgreSQL (a
@@ -39,20 +39,8 @@ beforeAll(async () => {
       { id: CANCELLED, files: { 'weights.bin': { randomBytes: BIG_BYTES, seed: 'cancelled' } } },
     ], });
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-cluster-'));
-  env = {
-    DATABASE_URL: db.url,
-    DB_POOL_MAX: '8',
-    HOST: '127.0.0.1',
-    DATA_DIR: path.join(root, 'data'),
-    MODELS_DIR: path.join(root, 'models'),
-    DATASETS_DIR: path.join(root, 'datasets'),
-    CHECKPOINTS_DIR: path.join(root, 'checkpoints'),
-    FRONTEND_DIST: path.join(root, 'no-frontend'),
-    // One secret for all: a token from one API instance is good on the other.
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    SECRET_KEY: randomBytes(32).toString('hex'),
-    BCRYPT_COST: '10',
-    LOG_LEVEL: 'warn',
+  // One secret for all: a token from one API instance is good on the other.
+  env = instanceEnv(root, db.url, {
     RATE_LIMIT_MAX: '100000',
     AUTH_RATE_LIMIT_MAX: String(AUTH_LIMIT),
     ...fx.env,
@@ -61,7 +49,7 @@ beforeAll(async () => {
     WORKER_HEARTBEAT_MS: '300',
     WORKER_LEASE_MS: '1500',
     TF_BACKEND: 'cpu',
-  };
+  });
   for (const name of ['api-1', 'api-2']) {
     const port = await freePort();
     apis.push({ url: `http://127.0.0.1:${port}`, p: startSokhan(name, { ...env, SOKHAN_ROLE: 'api', PORT: String(port) }) });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from '../src/platform/db/database.js';
 import { migrate, SchemaTooNewError } from '../src/platform/db/migrator.js';
 import { createTestDatabase } from './helpers.js';
-import { killAllSokhan, startSokhan } from './sokhan-process.js';
+import { instanceEnv, killAllSokhan, startSokhan } from './sokhan-process.js';
 
 afterAll(killAllSokhan);
 
@@ -34,18 +33,7 @@ describe('a database migrated by a newer release', () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sokhan-newer-'));
     try {
       await db.pool.query(`INSERT INTO schema_migrations (name, checksum) VALUES ('999_from_a_newer_release.sql', 'x')`);
-      const p = startSokhan('newer-schema', {
-        DATABASE_URL: db.url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: path.join(root, 'data'),
-        MODELS_DIR: path.join(root, 'models'),
-        DATASETS_DIR: path.join(root, 'datasets'),
-        CHECKPOINTS_DIR: path.join(root, 'checkpoints'),
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        SECRET_KEY: randomBytes(32).toString('hex'),
-        LOG_LEVEL: 'silent',
-      });
+      const p = startSokhan('newer-schema', instanceEnv(root, db.url, { PORT: '0', LOG_LEVEL: 'silent' }));
       expect(await p.exited).toBe(2);
       expect(p.output()).toMatch(/database schema is newer than this release: it has 999_from_a_newer_release\.sql/);
     } finally {

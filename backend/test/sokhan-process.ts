@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,6 +15,30 @@ export interface SokhanProcess {
   kill(): Promise<void>;
   /** SIGTERM (a graceful stop), then SIGKILL after `ms`. */
   stop(ms?: number): Promise<number | string>;
+}
+
+/**
+ * The settings of a Sokhan process on the PostgreSQL at `databaseUrl` with its folders under `root` (every instance
+ * given the same result shares them and its secrets, as machines of one install do); `over` wins.
+ */
+export function instanceEnv(root: string, databaseUrl: string, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    DB_POOL_MAX: '8',
+    HOST: '127.0.0.1',
+    DATA_DIR: path.join(root, 'data'),
+    MODELS_DIR: path.join(root, 'models'),
+    DATASETS_DIR: path.join(root, 'datasets'),
+    CHECKPOINTS_DIR: path.join(root, 'checkpoints'),
+    FRONTEND_DIST: path.join(root, 'no-frontend'),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    BCRYPT_COST: '10',
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '1000000',
+    AUTH_RATE_LIMIT_MAX: '1000',
+    ...over,
+  };
 }
 
 /** Every process started here, so a test's afterAll can kill what it left. */

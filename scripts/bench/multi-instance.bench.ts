@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { seededRandom, type TrainingProgressEvent } from '@sokhan/common';
 import type { Notifier } from '../../backend/src/platform/realtime/realtime.js';
+import { instanceEnv } from '../../backend/test/sokhan-process.js';
 import { io as connect } from 'socket.io-client';
 import { freePort } from '../../backend/test/ports.js';
 import { killAllSokhan, startSokhan, waitForOutput, type SokhanProcess } from '../../backend/test/sokhan-process.js';
@@ -74,25 +75,7 @@ async function database(adminUrl: string, name: string): Promise<string> {
 }
 
 function baseEnv(root: string, url: string): Record<string, string> {
-  return {
-    DATABASE_URL: url,
-    DB_POOL_MAX: '8',
-    HOST: '127.0.0.1',
-    DATA_DIR: path.join(root, 'data'),
-    MODELS_DIR: path.join(root, 'models'),
-    DATASETS_DIR: path.join(root, 'datasets'),
-    CHECKPOINTS_DIR: path.join(root, 'checkpoints'),
-    FRONTEND_DIST: path.join(root, 'no-frontend'),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    SECRET_KEY: randomBytes(32).toString('hex'),
-    BCRYPT_COST: '10',
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '1000000',
-    AUTH_RATE_LIMIT_MAX: '1000',
-    HF_HUB_OFFLINE: '1',
-    TRAINING_CONCURRENCY: '1',
-    TF_BACKEND: process.env.TF_BACKEND ?? 'auto',
-  };
+  return instanceEnv(root, url, { HF_HUB_OFFLINE: '1', TRAINING_CONCURRENCY: '1', TF_BACKEND: process.env.TF_BACKEND ?? 'auto' });
 }
 
 async function register(base: string): Promise<{ token: string; id: string }> {
