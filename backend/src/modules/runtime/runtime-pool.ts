@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../../platform/worker-thread.js';
+import { WorkerPool } from '../../platform/worker-pool.js';
 import type { LoadSpec, ProbeResult, RunJob, RunOutput, WorkerRequest, WorkerResponse } from './runtime-protocol.js';
 import { residentKey } from './runtime-protocol.js';
 
@@ -38,141 +38,48 @@ export class RuntimeJobError extends Error {
   }
 }
 
-type Job = { kind: 'run'; job: RunJob } | { kind: 'probe'; job: LoadSpec };
-
-interface Pending {
-  id: number;
-  work: Job;
-  resolve(out: RunOutput | ProbeResult): void;
-  reject(err: Error): void;
-}
-
-interface Slot {
-  worker: Worker;
-  current: Pending | null;
-  timer: NodeJS.Timeout | null;
-  /** Set when we end the worker on purpose (timeout, close); the exit then carries this error. */
-  ending: Error | null;
-  /** Models the worker holds loaded (residentKey), as its last answer said. */
-  resident: Set<string>;
-}
-
 /**
  * Worker threads that load and run installed models, so the API thread never tokenises or computes. A job goes
  * to an idle worker that already holds its model when there is one; each worker keeps its own loaded models
  * under its share of the budget.
  */
 export class RuntimePool {
-  private readonly slots: Slot[] = [];
-  private readonly queue: Pending[] = [];
-  private nextId = 1;
-  private closed = false;
+  private readonly pool: WorkerPool<Omit<WorkerRequest, 'id'>, WorkerResponse>;
+  /** Models each worker holds loaded (residentKey), as its last answer said. */
+  private readonly resident = new WeakMap<Worker, Set<string>>();
 
-  constructor(private readonly opts: RuntimePoolOptions) {}
+  constructor(opts: RuntimePoolOptions) {
+    this.pool = new WorkerPool({
+      from: import.meta.url,
+      name: 'runtime.worker',
+      workerData: { modelsRoot: opts.modelsRoot, budgetBytes: opts.budgetBytesPerWorker, intraOpThreads: opts.intraOpThreads },
+      size: opts.size,
+      timeoutMs: opts.timeoutMs,
+      maxQueue: opts.maxQueue,
+      busy: () => new RuntimeBusyError(),
+      timedOut: (ms) => new RuntimeTimeoutError(ms),
+      stoppedMessage: 'the model runtime has stopped',
+      label: 'runtime worker',
+      failed: (answer) => new RuntimeJobError(answer.stage, answer.error),
+      choose: (idle, work) => idle.find((w) => this.resident.get(w)?.has(residentKey(work.job))),
+      onAnswer: (worker, answer) => this.resident.set(worker, new Set(answer.resident)),
+    });
+  }
 
   run(job: RunJob): Promise<RunOutput> {
-    return this.enqueue({ kind: 'run', job }) as Promise<RunOutput>;
+    return this.pool.run({ kind: 'run', job }) as Promise<RunOutput>;
   }
 
   probe(spec: LoadSpec): Promise<ProbeResult> {
-    return this.enqueue({ kind: 'probe', job: spec }) as Promise<ProbeResult>;
+    return this.pool.run({ kind: 'probe', job: spec }) as Promise<ProbeResult>;
   }
 
   /** Live workers, jobs running and waiting, and the models each worker holds. */
   stats(): { workers: number; busy: number; queued: number; resident: string[][] } {
-    return {
-      workers: this.slots.length,
-      busy: this.slots.filter((s) => s.current).length,
-      queued: this.queue.length,
-      resident: this.slots.map((s) => [...s.resident]),
-    };
+    return { ...this.pool.stats(), resident: this.pool.workers().map((w) => [...(this.resident.get(w) ?? [])]) };
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const stopped = new Error('the model runtime has stopped');
-    for (const p of this.queue.splice(0)) p.reject(stopped);
-    await Promise.all(
-      this.slots.map(
-        (slot) =>
-          new Promise<void>((resolve) => {
-            slot.worker.once('exit', () => resolve());
-            slot.ending = stopped;
-            void slot.worker.terminate();
-          }),
-      ),
-    );
-  }
-
-  private enqueue(work: Job): Promise<RunOutput | ProbeResult> {
-    if (this.closed) return Promise.reject(new Error('the model runtime has stopped'));
-    if (this.queue.length >= this.opts.maxQueue) return Promise.reject(new RuntimeBusyError());
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, work, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.queue.length && !this.closed) {
-      const next = this.queue[0]!;
-      const idle = this.slots.filter((s) => !s.current && !s.ending);
-      const key = residentKey(next.work.job);
-      let slot = idle.find((s) => s.resident.has(key)) ?? idle[0];
-      if (!slot) {
-        if (this.slots.length >= this.opts.size) return;
-        slot = this.spawn();
-      }
-      this.queue.shift();
-      this.dispatch(slot, next);
-    }
-  }
-
-  private dispatch(slot: Slot, p: Pending): void {
-    slot.current = p;
-    slot.worker.ref(); // a job in flight keeps the process alive; an idle worker does not
-    slot.timer = setTimeout(() => {
-      slot.ending = new RuntimeTimeoutError(this.opts.timeoutMs);
-      void slot.worker.terminate();
-    }, this.opts.timeoutMs);
-    const msg: WorkerRequest = { id: p.id, ...p.work };
-    slot.worker.postMessage(msg);
-  }
-
-  private spawn(): Slot {
-    const worker = startWorker(import.meta.url, 'runtime.worker', {
-      workerData: { modelsRoot: this.opts.modelsRoot, budgetBytes: this.opts.budgetBytesPerWorker, intraOpThreads: this.opts.intraOpThreads },
-    });
-    const slot: Slot = { worker, current: null, timer: null, ending: null, resident: new Set() };
-    worker.unref();
-    worker.on('message', (msg: WorkerResponse) => {
-      const p = slot.current;
-      if (!p || p.id !== msg.id) return;
-      this.finish(slot);
-      slot.resident = new Set(msg.resident);
-      if (msg.ok) p.resolve(msg.output);
-      else p.reject(new RuntimeJobError(msg.stage, msg.error));
-      this.pump();
-    });
-    worker.on('error', (err) => {
-      slot.ending ??= err;
-    });
-    worker.on('exit', (code) => {
-      const p = slot.current;
-      this.finish(slot);
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-      p?.reject(slot.ending ?? new Error(`runtime worker exited with code ${code}`));
-      this.pump();
-    });
-    this.slots.push(slot);
-    return slot;
-  }
-
-  private finish(slot: Slot): void {
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = null;
-    slot.current = null;
-    slot.worker.unref();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
