@@ -121,7 +121,7 @@ export function createServices(deps: CoreDeps): Services {
     runtimeOf: (ids) => runtime.runtimesOf(ids),
   });
   add(JOB_ROLES, hubModule.runner);
-  const trainingModule = createTrainingModule({ config, pool, logger: deps.logger, notifier: deps.notifier, datasets, queue });
+  const trainingModule = createTrainingModule({ config, pool, logger: deps.logger, notifier: deps.notifier, datasets, queue, runtime });
   add(JOB_ROLES, trainingModule.runner);
   // Speech runs per API instance, in its own threads.
   const ttsModule = createTtsModule({ config, pool, logger: deps.logger, prepare: (text) => prepareSpeechText(text), runtime });

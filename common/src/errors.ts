@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'SYNTHESIS_FAILED',
   // Running installed models
   'MODEL_NOT_RUNNABLE',
+  'ENCODER_MISSING',
   'PIPELINE_NOT_SUPPORTED',
   'MODEL_TOO_LARGE',
   'RUN_TIMEOUT',

@@ -1,4 +1,4 @@
-import type { Checkpoint, TrainingProgressState, TrainingStatus } from './contracts/training.js';
+import type { Checkpoint, EmbeddingProgress, TrainingProgressState, TrainingStatus } from './contracts/training.js';
 
 /**
  * Server → client events, sent to the room `user:<id>` only.
@@ -38,6 +38,10 @@ export interface TrainingProgressEvent extends TrainingProgressState {
   /** 'epoch' marks the event sent when an epoch ends (its figures go into the metric history). */
   phase: 'batch' | 'epoch';
 }
+/** While a job's encoder embeds its dataset (at most 4 a second, and when it finishes). */
+export interface TrainingEmbeddingEvent extends EmbeddingProgress {
+  jobId: string;
+}
 export interface TrainingCompleteEvent {
   jobId: string;
   modelId: string;
@@ -62,6 +66,7 @@ export interface ServerToClientEvents {
   'download:complete': (payload: DownloadCompleteEvent) => void;
   'download:error': (payload: DownloadErrorEvent) => void;
   'training:progress': (payload: TrainingProgressEvent) => void;
+  'training:embedding': (payload: TrainingEmbeddingEvent) => void;
   'training:complete': (payload: TrainingCompleteEvent) => void;
   'training:error': (payload: TrainingErrorEvent) => void;
   'training:status': (payload: TrainingStatusEvent) => void;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageQuerySchema, type Page } from './paging.js';
-import type { InputColumn, LabelProbability } from '../features/types.js';
+import type { EncoderRef, InputColumn, LabelProbability } from '../features/types.js';
 import type { ClassificationReport } from '../features/metrics.js';
 import { SPARSE_POOLINGS } from '../features/sparse.js';
 import { DATASET_LIMITS, DATASET_TYPES } from './datasets.js';
@@ -163,6 +163,17 @@ export function labelName(names: Readonly<LabelNames> | null | undefined, label:
   return (names && Object.hasOwn(names, label) ? names[label] : undefined) ?? label;
 }
 
+/**
+ * Training on an installed Hub model that runs feature-extraction here: its embedding of the text column (computed
+ * once per dataset, encoder and revision, and cached) replaces the hashed n-grams, and the network is the head.
+ */
+export const encoderConfigSchema = z.strictObject({
+  /** The installed model (models.id, as /api/sources/installed lists it). */
+  modelId: z.uuid(),
+  pooling: z.enum(['mean', 'cls']).default('mean'),
+});
+export type EncoderConfig = z.output<typeof encoderConfigSchema>;
+
 const trainingConfigObject = z.strictObject({
   /** Name of the model the job produces (default: dataset name and date). */
   name: z.string().trim().min(1).max(200).optional(),
@@ -201,6 +212,8 @@ const trainingConfigObject = z.strictObject({
   /** Makes weight initialisation, dropout and the train/validation split repeatable; chosen at random when left out. */
   seed: z.number().int().min(0).max(TRAINING_LIMITS.maxSeed).optional(),
   textFeatures: textFeaturesSchema.optional(),
+  /** Read the text column through an encoder (see encoderConfigSchema); the network then reads it densely. */
+  encoder: encoderConfigSchema.optional(),
 });
 
 type ConfigShape = z.output<typeof trainingConfigObject>;
@@ -226,6 +239,11 @@ function refineConfig(c: ConfigShape, ctx: z.RefinementCtx): void {
   }
   if (c.textFeatures && c.textFeatures.word === false && c.textFeatures.char === false) {
     ctx.addIssue({ code: 'custom', path: ['textFeatures'], message: 'word and character n-grams cannot both be off' });
+  }
+  if (c.encoder) {
+    if (!c.textColumn) ctx.addIssue({ code: 'custom', path: ['encoder'], message: 'an encoder needs a text column to embed' });
+    if (c.input === 'sparse') ctx.addIssue({ code: 'custom', path: ['input'], message: 'an embedding is read densely: leave input out or set it to dense' });
+    if (c.textFeatures) ctx.addIssue({ code: 'custom', path: ['textFeatures'], message: 'n-gram settings do not apply to an encoder' });
   }
   const monitor = c.earlyStopping?.monitor;
   if (monitor?.startsWith('val_') && c.validationSplit === 0) {
@@ -342,9 +360,28 @@ export interface ModelEvaluationListResponse {
   items: ModelEvaluation[];
 }
 
+/** Where the encoder stands in embedding a job's dataset (`training:embedding`, kept as `metrics.embedding`). */
+export interface EmbeddingProgress {
+  /** The installed encoder (models.id) and its repository. */
+  encoderId: string;
+  repoId: string;
+  /** Rows of the file embedded so far (those already in the cache included), of `total`. */
+  rows: number;
+  total: number;
+  /** Every row came from the cache: none was embedded for this job. */
+  cached: boolean;
+  rowsPerSecond: number | null;
+  etaSeconds: number | null;
+  /** The cache is complete; training of the head follows. */
+  done: boolean;
+  dim: number;
+}
+
 export interface TrainingMetrics {
   /** TensorFlow.js backend the job trained on. */
   backend: TfBackendName | null;
+  /** Jobs on an encoder: its embedding of the dataset (null before it starts, and for every other job). */
+  embedding?: EmbeddingProgress | null;
   history: EpochMetrics[];
   current: TrainingProgressState | null;
   final: FinalTrainingMetrics | null;
@@ -427,6 +464,16 @@ export interface TrainedModel {
   createdAt: string;
   /** When it came in from an exported archive (POST /api/models/import); null for a model trained here. */
   importedAt: string | null;
+  /** A model on an encoder: what embeds its text column (files under GET /api/models/:id/encoder/<path>); else null. */
+  encoder: TrainedModelEncoder | null;
+}
+
+export interface TrainedModelEncoder extends EncoderRef {
+  /** The installed model it reads through; null once that model has been removed (predict then fails with ENCODER_MISSING). */
+  installedId: string | null;
+  dim: number;
+  /** The encoder's repository files the browser loads (config, tokenizer, the ONNX variant), relative paths. */
+  files: string[];
 }
 
 export interface TrainingJobDetail extends TrainingJob {
@@ -447,6 +494,11 @@ export interface CheckpointListResponse {
 }
 
 export const trainedModelParamsSchema = z.object({ id: z.uuid() });
+/** `GET /api/models/:id/encoder/<path>`: one of `encoder.files` (repository paths such as onnx/model.onnx). */
+export const encoderFileParamsSchema = z.object({
+  id: z.uuid(),
+  path: z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,127}\/){0,3}[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a repository file path'),
+});
 /** Artifact names are plain file names: no folders, no dot files. */
 export const modelFileParamsSchema = z.object({
   id: z.uuid(),

@@ -1,5 +1,5 @@
 import type { FeatureTask } from './spec.js';
-import type { FittedColumn, FittedFeatures, FittedLabel, FittedText } from './types.js';
+import type { FittedColumn, FittedEmbedding, FittedFeatures, FittedLabel, FittedText } from './types.js';
 
 /** A fitted column before the vector layout is known. */
 export type ColumnParts =
@@ -13,6 +13,7 @@ export type LabelParts =
 export interface FeatureParts {
   readonly task: FeatureTask;
   readonly text: FittedText | null;
+  readonly embedding?: FittedEmbedding | null;
   readonly columns: readonly ColumnParts[];
   readonly label: LabelParts;
   readonly rows: { readonly seen: number; readonly used: number };
@@ -22,9 +23,10 @@ function indexOf(values: readonly string[]): Map<string, number> {
   return new Map(values.map((v, i) => [v, i]));
 }
 
-/** Lays the blocks out (text first, then columns in order) and builds the lookup maps. */
+/** Lays the blocks out (text or embedding first, then columns in order) and builds the lookup maps. */
 export function assembleFeatures(parts: FeatureParts): FittedFeatures {
-  let offset = parts.text ? parts.text.buckets : 0;
+  const embedding = parts.embedding ?? null;
+  let offset = parts.text ? parts.text.buckets : (embedding?.dim ?? 0);
   const columns: FittedColumn[] = parts.columns.map((c) => {
     const start = offset;
     if (c.kind === 'number') {
@@ -43,6 +45,7 @@ export function assembleFeatures(parts: FeatureParts): FittedFeatures {
     version: 1,
     task: parts.task,
     text: parts.text,
+    embedding,
     columns,
     label,
     dim: offset,

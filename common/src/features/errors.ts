@@ -6,7 +6,8 @@ export type FeatureErrorCode =
   | 'MISSING_LABEL'
   | 'UNKNOWN_LABEL'
   | 'INVALID_FEATURES_JSON'
-  | 'BAD_MODEL_OUTPUT';
+  | 'BAD_MODEL_OUTPUT'
+  | 'EMBEDDING_MISSING';
 
 /** Every failure of the feature extractor; `code` lets callers map it to an API error or a Persian message. */
 export class FeatureError extends Error {

@@ -1,4 +1,5 @@
 import { assembleFeatures } from './assemble.js';
+import { EmbeddingStats } from './embedding.js';
 import type { ColumnParts, LabelParts } from './assemble.js';
 import { FeatureError } from './errors.js';
 import type { FeatureSpec, ResolvedFeatureSpec } from './spec.js';
@@ -40,6 +41,7 @@ export function createFeatureFitter(spec: FeatureSpec): FeatureFitter {
       ? { kind: 'number', name: c.name, stats: new RunningStats() }
       : { kind: 'category', name: c.name, counts: new Map<string, number>() },
   );
+  const embeddingStats = s.embedding ? new EmbeddingStats(s.embedding) : null;
   const classCounts = new Map<string, number>();
   let tooManyClasses = false;
   const target = new RunningStats();
@@ -75,6 +77,7 @@ export function createFeatureFitter(spec: FeatureSpec): FeatureFitter {
       seen++;
       if (!addLabel(row)) return;
       used++;
+      if (embeddingStats && s.embedding) embeddingStats.add(row[s.embedding.column]);
       if (text && df && scratch) {
         accumulateText(text, cellText(row[text.column]), scratch);
         for (let i = 0; i < scratch.size; i++) df[scratch.touched[i]!]! += 1;
@@ -125,7 +128,7 @@ export function createFeatureFitter(spec: FeatureSpec): FeatureFitter {
           .map(([v]) => v);
         return { kind: 'category', name: c.name, values };
       });
-      return assembleFeatures({ task: s.task, text: fittedText, columns: columnParts, label, rows: { seen, used } });
+      return assembleFeatures({ task: s.task, text: fittedText, embedding: embeddingStats?.finish() ?? null, columns: columnParts, label, rows: { seen, used } });
     },
   };
 }

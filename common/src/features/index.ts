@@ -27,6 +27,9 @@ export type {
   FeatureRow,
   FittedFeatures,
   FittedText,
+  FittedEmbedding,
+  EmbeddingSpec,
+  EncoderRef,
   FittedColumn,
   FittedNumberColumn,
   FittedCategoryColumn,
@@ -36,6 +39,7 @@ export type {
   InputColumn,
   LabelProbability,
 } from './types.js';
+export { encoderRefSchema, MAX_EMBEDDING_DIM } from './embedding.js';
 export { featureHash, fnv1a32, fmix32 } from './hash.js';
 export { featureTokens } from './text-features.js';
 export { cellString, parseNumericCell } from './values.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assembleFeatures } from './assemble.js';
+import { embeddingSpecSchema } from './embedding.js';
 import { FeatureError } from './errors.js';
 import { FEATURE_TASKS, MAX_CATEGORIES, MAX_CHAR_NGRAM, MAX_FEATURE_COLUMNS, MAX_WORD_NGRAM, bucketsSchema, labelKindOf } from './spec.js';
 import type { FittedFeatures } from './types.js';
@@ -68,6 +69,12 @@ export const featuresJsonSchema = z
     version: z.literal(FEATURES_VERSION),
     task: z.enum(FEATURE_TASKS),
     text: textJsonSchema.nullable(),
+    /** Written only by models on an encoder (older files have no key). */
+    embedding: embeddingSpecSchema
+      .extend({ column: name, mean: z.array(finite), std: z.array(positive) })
+      .refine((e) => e.mean.length === e.dim && e.std.length === e.dim, { error: 'one mean and one deviation per embedding value' })
+      .nullable()
+      .optional(),
     columns: z.array(columnJsonSchema).max(MAX_FEATURE_COLUMNS),
     label: labelJsonSchema,
     rows: z.object({ seen: count, used: count }),
@@ -76,13 +83,17 @@ export const featuresJsonSchema = z
     if (labelKindOf(f.task) !== f.label.kind) {
       ctx.addIssue({ code: 'custom', path: ['label', 'kind'], message: `task ${f.task} needs a ${labelKindOf(f.task)} label` });
     }
-    if (f.task === 'text-classification' && f.text === null) {
+    const embedding = f.embedding ?? null;
+    if (f.task === 'text-classification' && f.text === null && embedding === null) {
       ctx.addIssue({ code: 'custom', path: ['text'], message: 'text-classification needs a text block' });
     }
-    if (f.text === null && f.columns.length === 0) {
+    if (f.text !== null && embedding !== null) {
+      ctx.addIssue({ code: 'custom', path: ['embedding'], message: 'a text block and an embedding cannot both read the text' });
+    }
+    if (f.text === null && embedding === null && f.columns.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['columns'], message: 'no inputs' });
     }
-    const names = [f.text?.column, ...f.columns.map((c) => c.name), f.label.column].filter((n) => n !== undefined);
+    const names = [f.text?.column, embedding?.column, ...f.columns.map((c) => c.name), f.label.column].filter((n) => n !== undefined);
     if (!unique(names)) ctx.addIssue({ code: 'custom', path: ['columns'], message: 'column names must be unique' });
   });
 
@@ -110,6 +121,17 @@ export function serializeFeatures(fitted: FittedFeatures): FeaturesJson {
           idf: Array.from(t.idf),
         }
       : null,
+    ...(fitted.embedding
+      ? {
+          embedding: {
+            column: fitted.embedding.column,
+            dim: fitted.embedding.dim,
+            encoder: { ...fitted.embedding.encoder, text: { ...fitted.embedding.encoder.text } },
+            mean: Array.from(fitted.embedding.mean),
+            std: Array.from(fitted.embedding.std),
+          },
+        }
+      : {}),
     columns: fitted.columns.map((c) =>
       c.kind === 'number'
         ? { kind: 'number', name: c.name, mean: c.mean, std: c.std }
@@ -157,6 +179,7 @@ export function deserializeFeatures(json: unknown): FittedFeatures {
           idf: Float64Array.from(f.text.idf),
         }
       : null,
+    embedding: f.embedding ? { ...f.embedding, mean: Float64Array.from(f.embedding.mean), std: Float64Array.from(f.embedding.std) } : null,
     columns: f.columns,
     label: f.label,
     rows: f.rows,

@@ -1,3 +1,4 @@
+import { FeatureError } from './errors.js';
 import { accumulateText, createTextScratch, resetTextScratch, weighTfIdf, type TextScratch } from './text-features.js';
 import { transformRow } from './transform.js';
 import type { FeatureRow, FittedFeatures, FittedText } from './types.js';
@@ -49,6 +50,7 @@ export class SparseEncoder {
     readonly fitted: FittedFeatures,
     readonly pooling: SparsePooling = 'tfidf',
   ) {
+    if (fitted.embedding) throw new FeatureError('INVALID_SPEC', 'an embedding is read densely, not as sparse n-grams');
     this.scratch = fitted.text ? createTextScratch(fitted.text.buckets) : null;
   }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { FeatureError } from './errors.js';
+import { embeddingSpecSchema } from './embedding.js';
+import type { EmbeddingSpec } from './types.js';
 
 /** The learning tasks the extractor prepares data for. */
 export const FEATURE_TASKS = ['text-classification', 'tabular-classification', 'tabular-regression'] as const;
@@ -69,6 +71,8 @@ export const featureSpecSchema = z
     minDf: z.number().int().min(1).optional(),
     lowercase: z.boolean().optional(),
     maxCategories: z.number().int().min(1).max(MAX_CATEGORIES).optional(),
+    /** The text column is read through an encoder: its embedding replaces the hashed n-grams. */
+    embedding: embeddingSpecSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     const columns = spec.featureColumns ?? [];
@@ -87,7 +91,10 @@ export const featureSpecSchema = z
       seen.add(name);
     }
     const ngram = spec.ngram;
-    if (spec.textColumn && ngram && ngram.word === false && ngram.char === false) {
+    if (spec.embedding && !spec.textColumn) {
+      ctx.addIssue({ code: 'custom', path: ['embedding'], message: 'an embedding needs a text column to embed' });
+    }
+    if (spec.textColumn && !spec.embedding && ngram && ngram.word === false && ngram.char === false) {
       ctx.addIssue({ code: 'custom', path: ['ngram'], message: 'word and character n-grams cannot both be off' });
     }
   });
@@ -115,6 +122,7 @@ export interface ResolvedFeatureSpec {
   readonly task: FeatureTask;
   readonly labelColumn: string;
   readonly text: ResolvedTextSpec | null;
+  readonly embedding: EmbeddingSpec | null;
   readonly featureColumns: readonly FeatureColumn[];
   readonly maxCategories: number;
 }
@@ -136,7 +144,8 @@ export function resolveFeatureSpec(spec: FeatureSpec): ResolvedFeatureSpec {
   return {
     task: s.task,
     labelColumn: s.labelColumn,
-    text: s.textColumn
+    embedding: s.textColumn && s.embedding ? { column: s.textColumn, dim: s.embedding.dim, encoder: s.embedding.encoder } : null,
+    text: s.textColumn && !s.embedding
       ? {
           column: s.textColumn,
           buckets: s.buckets ?? FEATURE_DEFAULTS.buckets,

@@ -1,4 +1,5 @@
 import type { TextScratch } from './text-features.js';
+import { writeEmbedding } from './embedding.js';
 import { accumulateText, createTextScratch, writeTfIdf } from './text-features.js';
 import type { FittedFeatures, FittedText, InputColumn, FeatureRow } from './types.js';
 import { categoryKey, cellText, parseNumericCell } from './values.js';
@@ -37,6 +38,7 @@ function writeRow(fitted: FittedFeatures, row: FeatureRow, out: Float32Array, of
     accumulateText(text, cellText(row[text.column]), scratch);
     writeTfIdf(text, scratch, out, offset);
   }
+  if (fitted.embedding) writeEmbedding(fitted.embedding, row[fitted.embedding.column], out, offset);
   for (const c of fitted.columns) {
     if (c.kind === 'number') {
       const v = parseNumericCell(row[c.name]);
@@ -90,7 +92,8 @@ export function transformRows(fitted: FittedFeatures, rows: readonly FeatureRow[
 /** The inputs a fitted model expects, for building a form: its text column and feature columns in order. */
 export function inputColumns(fitted: FittedFeatures): InputColumn[] {
   const inputs: InputColumn[] = [];
-  if (fitted.text) inputs.push({ name: fitted.text.column, kind: 'text' });
+  const text = fitted.text?.column ?? fitted.embedding?.column;
+  if (text !== undefined) inputs.push({ name: text, kind: 'text' });
   for (const c of fitted.columns) {
     inputs.push(c.kind === 'number' ? { name: c.name, kind: 'number' } : { name: c.name, kind: 'category', values: c.values });
   }

@@ -1,3 +1,4 @@
+import type { OnnxVariant, TextPreparation } from '../contracts/runtime.js';
 import type { FeatureTask, ResolvedTextSpec } from './spec.js';
 
 /** One dataset row as parsed from CSV / TSV / JSONL: column name → value (strings, numbers, null...). */
@@ -9,6 +10,43 @@ export interface FittedText extends ResolvedTextSpec {
   readonly documents: number;
   /** Smooth idf per bucket, ln((1 + n) / (1 + df)) + 1 rounded to 1e-6; 0 for buckets with df < minDf. */
   readonly idf: Float64Array;
+}
+
+/**
+ * How an installed feature-extraction model (transformers.js) turns the text column into a vector. Kept in
+ * features.json, so training, predict, evaluation and the browser all embed a text the same way.
+ */
+export interface EncoderRef {
+  /** The Hub repository and the commit its files came from. */
+  readonly repoId: string;
+  readonly revision: string | null;
+  /** The ONNX file used (`onnx/model<suffix>.onnx`). */
+  readonly variant: OnnxVariant;
+  readonly pooling: 'mean' | 'cls';
+  /** Each embedding scaled to length 1. */
+  readonly normalize: boolean;
+  /** How the text is prepared for the encoder's tokenizer (prepareText). */
+  readonly text: TextPreparation;
+}
+
+/**
+ * An encoder's embedding of the text column: occupies vector positions [0, dim). The encoder runs before the
+ * features: the row's value in `column` is then its embedding (numbers, length dim), not the text.
+ */
+export interface EmbeddingSpec {
+  readonly column: string;
+  readonly dim: number;
+  readonly encoder: EncoderRef;
+}
+
+/**
+ * The embedding block as fitted: each of its values is standardised with the training rows' mean and standard
+ * deviation, as a scaler before a linear model would (an encoder's vectors crowd into a narrow cone, so the
+ * differences between sentences are small next to what they share).
+ */
+export interface FittedEmbedding extends EmbeddingSpec {
+  readonly mean: Float64Array;
+  readonly std: Float64Array;
 }
 
 /** A standardised number: one position, (value - mean) / std; missing or unparsable → 0 (the mean). */
@@ -60,6 +98,8 @@ export interface FittedFeatures {
   readonly version: 1;
   readonly task: FeatureTask;
   readonly text: FittedText | null;
+  /** Instead of a text block: an encoder's embedding of the text column (see FittedEmbedding). */
+  readonly embedding: FittedEmbedding | null;
   readonly columns: readonly FittedColumn[];
   readonly label: FittedLabel;
   /** Length of every feature vector. */

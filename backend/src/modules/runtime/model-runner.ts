@@ -1,9 +1,8 @@
-import { cosineSimilarity, type RunPipeline, type RunRequestInput } from '@sokhan/common';
+import { cosineSimilarity, prepareText, textPreparationFor, type RunPipeline, type RunRequestInput } from '@sokhan/common';
 import { encodeWav } from '../tts/wav.js';
 import type { LoadSpec, ProbeResult, RunBody, RunJob } from './runtime-protocol.js';
 import { residentKey } from './runtime-protocol.js';
 import { SessionCache } from './session-cache.js';
-import { prepareText, textPreparationFor } from './text-preparation.js';
 import { alignTokens, groupEntities, tokenSurface, type LabelledToken } from './token-spans.js';
 
 /** The parts of transformers.js this file uses (its own typings are per pipeline and far wider). */
@@ -44,6 +43,11 @@ export class ModelRunner {
     this.cache = new SessionCache<Loaded>(opts.budgetBytes, async (l) => {
       await l.any.model.dispose();
     });
+  }
+
+  /** Frees every loaded model. */
+  close(): Promise<void> {
+    return this.cache.clear();
   }
 
   resident(): string[] {

@@ -124,7 +124,8 @@ async function readConfig(file: string, size: number): Promise<ModelConfig | nul
 }
 
 /** Repository paths (with `/`) → size, breadth-first and bounded; dot files and `.part` files left out. */
-async function listFiles(root: string): Promise<Map<string, number>> {
+/** Repository-relative paths of the files in an installed folder (hidden and partial files left out) and their sizes. */
+export async function listFiles(root: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   let level = [''];
   let seen = 0;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pipelinesOf, surveyModel } from './model-survey.js';
 import { SessionCache } from './session-cache.js';
-import { prepareText, textPreparationFor } from './text-preparation.js';
+import { prepareText, textPreparationFor } from '@sokhan/common';
 import { alignTokens, groupEntities, tokenSurface } from './token-spans.js';
 
 const roots: string[] = [];

@@ -54,6 +54,15 @@ export class RuntimeRepository {
     return r.rows[0] ?? null;
   }
 
+  /** Ready installs of one repository at one revision, newest first. */
+  async installedIdsOf(repoId: string, revision: string | null): Promise<string[]> {
+    const r = await this.db.query<{ id: string }>(
+      `SELECT id FROM models WHERE source = 'hub' AND status = 'ready' AND repo_id = $1 AND revision IS NOT DISTINCT FROM $2 ORDER BY created_at DESC, id`,
+      [repoId, revision],
+    );
+    return r.rows.map((x) => x.id);
+  }
+
   async runtimesOf(modelIds: string[]): Promise<RuntimeRow[]> {
     if (modelIds.length === 0) return [];
     const r = await this.db.query<{ row: RuntimeRow }>(`SELECT to_jsonb(r) AS row FROM model_runtime r WHERE r.model_id = ANY($1::uuid[])`, [modelIds]);

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { ModelRuntime, RunRequestInput, RunResponse } from '@sokhan/common';
+import { RUN_MAX_INPUTS, type EncoderRef, type ModelRuntime, type OnnxVariant, type RunPipeline, type RunRequestInput, type RunResponse, type TextPreparation } from '@sokhan/common';
 import { AppError, notFound } from '../../platform/http/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { surveyModel } from './model-survey.js';
+import { listFiles, surveyModel } from './model-survey.js';
+import type { LoadSpec } from './runtime-protocol.js';
 import { RuntimeBusyError, RuntimeJobError, RuntimeTimeoutError, type RuntimePool } from './runtime-pool.js';
 import { presentRuntime } from './runtime.presenter.js';
 import type { HubModelForRun, InspectionResult, RuntimeRepository, RuntimeRow } from './runtime.repository.js';
@@ -17,6 +18,19 @@ export interface RuntimeDeps {
   /** One worker's share of RUNTIME_MEMORY_MB: a model larger than this cannot be loaded. */
   budgetBytesPerWorker: number;
   logger: Logger;
+}
+
+/** An installed model that runs feature-extraction here, as a training job reads its text through it. */
+export interface InstalledEncoder {
+  installedId: string;
+  repoId: string;
+  revision: string | null;
+  load: LoadSpec & { sizeBytes: number };
+  text: TextPreparation;
+  /** config.json's hidden size (the embedding length) when it says. */
+  hiddenSize: number | null;
+  /** Repository paths of its config, tokenizer and ONNX files (what a browser loads). */
+  files: string[];
 }
 
 /** An installed model as the download's inspect hook sees it. */
@@ -72,27 +86,7 @@ export class RuntimeService {
   }
 
   async run(modelId: string, body: RunRequestInput): Promise<RunResponse> {
-    const model = await this.deps.repo.findHubModel(modelId);
-    if (!model) throw notFound('model');
-    if (model.status !== 'ready' || !model.file_path) throw new AppError(409, 'MODEL_NOT_READY', 'the model is not installed yet');
-    const folder = this.folderOf(model);
-    // Never inspected (installed before this version, not reached by the start-time pass yet): inspect it now.
-    const row = model.runtime && model.runtime.inspector_version >= INSPECTOR_VERSION ? model.runtime : await this.inspectRow(model, folder).catch((err: unknown) => {
-      throw runError(err);
-    });
-    const runtime = presentRuntime(row);
-    if (runtime.status !== 'runnable') {
-      const reason = runtime.status === 'unsupported' ? runtime.reason : 'it was not inspected';
-      const details = runtime.status === 'unsupported' ? [{ reasonCode: runtime.reasonCode, reason }] : [];
-      throw new AppError(422, 'MODEL_NOT_RUNNABLE', `this model does not run here: ${reason}`, details);
-    }
-    if (!runtime.pipelines.includes(body.pipeline)) {
-      throw new AppError(422, 'PIPELINE_NOT_SUPPORTED', `this model runs ${runtime.pipelines.join(', ')}, not ${body.pipeline}`, [{ pipelines: runtime.pipelines }]);
-    }
-    const variant = body.variant ?? runtime.defaultVariant;
-    const file = runtime.variants.find((v) => v.variant === variant);
-    if (!file) throw invalid('variant', `this model has no ${variant} variant (it has ${runtime.variants.map((v) => v.variant).join(', ')})`);
-    if (file.sizeBytes > this.deps.budgetBytesPerWorker) throw tooLarge(file.sizeBytes, this.deps.budgetBytesPerWorker);
+    const { model, folder, row, runtime, file, variant } = await this.runnable(modelId, body.pipeline, body.variant);
     if (body.pipeline === 'fill-mask') {
       const mask = runtime.maskToken ?? '';
       const count = mask ? body.inputs.split(mask).length - 1 : 0;
@@ -112,6 +106,83 @@ export class RuntimeService {
     } catch (err) {
       throw runError(err);
     }
+  }
+
+  /**
+   * An installed model a training job can read its text through: it runs feature-extraction here. The errors are
+   * run's (404, 409 not installed yet, 422 not runnable or not an encoder, 422 too large).
+   */
+  async encoder(modelId: string, asked?: OnnxVariant): Promise<InstalledEncoder> {
+    const { model, folder, row, runtime, file, variant } = await this.runnable(modelId, 'feature-extraction', asked);
+    const files = [...(await listFiles(folder)).keys()].filter((f) => isEncoderFile(f, file.file)).sort();
+    return {
+      installedId: model.id,
+      repoId: model.repo_id,
+      revision: model.revision,
+      load: { folder, pipeline: 'feature-extraction', variant, sizeBytes: file.sizeBytes, externalData: row?.details.externalData ?? false },
+      text: runtime.text,
+      hiddenSize: runtime.hiddenSize,
+      files,
+    };
+  }
+
+  /**
+   * The installed encoder a model was trained on, with the ONNX variant and text preparation it trained with: by its
+   * id, else another install of the same repository and revision; null when none runs.
+   */
+  async findEncoder(installedId: string | null, ref: EncoderRef): Promise<InstalledEncoder | null> {
+    const ids = [...(installedId ? [installedId] : []), ...(await this.deps.repo.installedIdsOf(ref.repoId, ref.revision))];
+    for (const id of new Set(ids)) {
+      const found = await this.encoder(id, ref.variant).catch(() => null);
+      if (found && found.repoId === ref.repoId && found.revision === ref.revision) return { ...found, text: ref.text };
+    }
+    return null;
+  }
+
+  /** Embeddings of many texts through the runtime workers, RUN_MAX_INPUTS at a time, in order. */
+  async embed(encoder: InstalledEncoder, texts: readonly string[], how: { pooling: 'mean' | 'cls'; normalize: boolean }): Promise<number[][]> {
+    const out: number[][] = [];
+    for (let i = 0; i < texts.length; i += RUN_MAX_INPUTS) {
+      const inputs = texts.slice(i, i + RUN_MAX_INPUTS);
+      try {
+        const r = await this.deps.pool.run({
+          ...encoder.load,
+          text: encoder.text,
+          request: { pipeline: 'feature-extraction', inputs, pooling: how.pooling, normalize: how.normalize },
+        });
+        if (r.pipeline !== 'feature-extraction') throw new Error(`the encoder answered ${r.pipeline}`);
+        out.push(...r.embeddings);
+      } catch (err) {
+        throw runError(err);
+      }
+    }
+    return out;
+  }
+
+  /** A ready installed model that runs `pipeline` here, with the ONNX file of the variant asked for (or its default). */
+  private async runnable(modelId: string, pipeline: RunPipeline, asked?: OnnxVariant) {
+    const model = await this.deps.repo.findHubModel(modelId);
+    if (!model) throw notFound('model');
+    if (model.status !== 'ready' || !model.file_path) throw new AppError(409, 'MODEL_NOT_READY', 'the model is not installed yet');
+    const folder = this.folderOf(model);
+    // Never inspected (installed before this version, not reached by the start-time pass yet): inspect it now.
+    const row = model.runtime && model.runtime.inspector_version >= INSPECTOR_VERSION ? model.runtime : await this.inspectRow(model, folder).catch((err: unknown) => {
+      throw runError(err);
+    });
+    const runtime = presentRuntime(row);
+    if (runtime.status !== 'runnable') {
+      const reason = runtime.status === 'unsupported' ? runtime.reason : 'it was not inspected';
+      const details = runtime.status === 'unsupported' ? [{ reasonCode: runtime.reasonCode, reason }] : [];
+      throw new AppError(422, 'MODEL_NOT_RUNNABLE', `this model does not run here: ${reason}`, details);
+    }
+    if (!runtime.pipelines.includes(pipeline)) {
+      throw new AppError(422, 'PIPELINE_NOT_SUPPORTED', `this model runs ${runtime.pipelines.join(', ')}, not ${pipeline}`, [{ pipelines: runtime.pipelines }]);
+    }
+    const variant = asked ?? runtime.defaultVariant;
+    const file = runtime.variants.find((v) => v.variant === variant);
+    if (!file) throw invalid('variant', `this model has no ${variant} variant (it has ${runtime.variants.map((v) => v.variant).join(', ')})`);
+    if (file.sizeBytes > this.deps.budgetBytesPerWorker) throw tooLarge(file.sizeBytes, this.deps.budgetBytesPerWorker);
+    return { model, folder, row, runtime, file, variant };
   }
 
   private async inspectUninspected(): Promise<void> {
@@ -167,6 +238,11 @@ export class RuntimeService {
     if (!folder.startsWith(root + path.sep)) throw notFound('model');
     return folder;
   }
+}
+
+/** The files a browser loads to run the encoder: config and tokenizer (root JSON files) and the one ONNX variant. */
+function isEncoderFile(file: string, onnx: string): boolean {
+  return (!file.includes('/') && file.endsWith('.json')) || file === onnx || file.startsWith(`${onnx}_data`);
 }
 
 const invalid = (field: string, message: string) => new AppError(400, 'VALIDATION_FAILED', message, [{ path: field, message, code: 'custom' }]);

@@ -1,28 +1,18 @@
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ModelRunner, type Transformers } from './model-runner.js';
+import { ModelRunner } from './model-runner.js';
+import { localTransformers } from './transformers-env.js';
 import type { RunOutput, WorkerRequest, WorkerResponse } from './runtime-protocol.js';
 
 /**
  * A runtime thread: transformers.js with loaded models kept under its share of the memory budget, one job at a
- * time. Loading is local only: remote models are off, and any network fetch transformers.js would make throws.
+ * time, loading local files only (localTransformers).
  */
 const port = parentPort;
 if (!port) throw new Error('runtime.worker must run as a worker thread');
 const opts = workerData as { modelsRoot: string; budgetBytes: number; intraOpThreads: number };
 
-const tjs = (await import('@huggingface/transformers')) as unknown as Transformers;
-tjs.env.allowRemoteModels = false;
-tjs.env.allowLocalModels = true;
-// Installed models are passed by their absolute folder; a bare id could only resolve under MODELS_DIR.
-tjs.env.localModelPath = opts.modelsRoot;
-tjs.env.useFSCache = false;
-tjs.env.useBrowserCache = false;
-tjs.env.useWasmCache = false;
-tjs.env.fetch = () => {
-  throw new Error('network access is switched off for installed models');
-};
-tjs.env.logLevel = 40; // errors only: warnings would go to the server's stdout outside the logger
+const tjs = await localTransformers(opts.modelsRoot);
 
 const runner = new ModelRunner(tjs, { budgetBytes: opts.budgetBytes, intraOpThreads: opts.intraOpThreads });
 

@@ -37,6 +37,14 @@ export class SessionCache<T> {
     return { value, cached: false };
   }
 
+  /** Lets every loaded model go. */
+  async clear(): Promise<void> {
+    for (const [key, e] of this.entries) {
+      this.entries.delete(key);
+      await this.dispose(e.value).catch(() => undefined);
+    }
+  }
+
   private async evictFor(bytes: number): Promise<void> {
     for (const [key, e] of this.entries) {
       if (this.usedBytes + bytes <= this.budgetBytes) return;

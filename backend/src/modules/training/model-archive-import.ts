@@ -94,6 +94,8 @@ export async function unpackModelArchive(zipFile: string, dir: string, limits: Z
     if (err instanceof FeatureError) throw problem('invalid-features', F.features, err.message);
     throw err;
   }
+  // An archive carries no encoder: its featurize.js and page could not embed the text.
+  if (features.embedding) throw problem('invalid-features', F.features, 'the model reads its text through an encoder, which an archive does not carry');
   const m = manifest.model;
   const columns = [features.text?.column ?? null, features.columns.map((c) => c.name).join('\u0000')];
   if (features.task !== m.task || features.label.column !== m.labelColumn || columns[0] !== m.textColumn || columns[1] !== m.featureColumns.join('\u0000')) {

@@ -42,6 +42,11 @@ export class ModelArchiveService {
     const row = await this.repo.getTrainedModel(modelId, userId);
     if (!row) throw notFound('model');
     if (row.status !== 'ready') throw conflict(`the model is ${row.status}, not ready`, 'MODEL_NOT_READY');
+    if ((row.metadata as { encoder?: unknown }).encoder) {
+      throw new AppError(422, 'VALIDATION_FAILED', 'a model on an encoder cannot be exported: the archive would not carry the encoder its text goes through', [
+        { path: 'id', message: 'the model reads its text through an installed encoder', code: 'custom' },
+      ]);
+    }
     return buildModelExport({
       row,
       dir: this.deps.modelDir(row.id),

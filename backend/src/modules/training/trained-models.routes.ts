@@ -1,7 +1,7 @@
-import { evaluateModelRequestSchema, modelFileParamsSchema, predictRequestSchema, trainedModelParamsSchema } from '@sokhan/common';
+import { encoderFileParamsSchema, evaluateModelRequestSchema, modelFileParamsSchema, predictRequestSchema, trainedModelParamsSchema } from '@sokhan/common';
 import { Router } from 'express';
 import { currentUser } from '../../platform/http/auth-middleware.js';
-import { parseBody, parseParams } from '../../platform/http/validate.js';
+import { parse, parseBody, parseParams } from '../../platform/http/validate.js';
 import type { ModelArchiveService } from './model-archive.service.js';
 import type { TrainedModelsService } from './trained-models.service.js';
 
@@ -35,6 +35,14 @@ export function trainedModelRoutes(models: TrainedModelsService, archives: Model
   r.get('/:id/files/:name', async (req, res) => {
     const { id, name } = parseParams(modelFileParamsSchema, req);
     const file = await models.file(currentUser(req).id, id, name);
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.type(file.contentType);
+    await new Promise<void>((resolve, reject) => res.sendFile(file.name, { root: file.root, dotfiles: 'deny' }, (err) => (err ? reject(err) : resolve())));
+  });
+  r.get('/:id/encoder/*path', async (req, res) => {
+    // Express gives the wildcard as its segments.
+    const { id, path } = parse(encoderFileParamsSchema, { id: req.params.id, path: [req.params.path].flat().join('/') });
+    const file = await models.encoderFile(currentUser(req).id, id, path);
     res.setHeader('Cache-Control', 'private, no-cache');
     res.type(file.contentType);
     await new Promise<void>((resolve, reject) => res.sendFile(file.name, { root: file.root, dotfiles: 'deny' }, (err) => (err ? reject(err) : resolve())));

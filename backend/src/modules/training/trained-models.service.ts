@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
+  cellString,
   decodePrediction,
   decodeRegression,
   deserializeFeatures,
@@ -10,6 +11,7 @@ import {
   modelInputArrays,
   type ClassificationPrediction,
   type EvaluateModelResponse,
+  type FeatureRow,
   type FittedFeatures,
   type ModelEvaluationListResponse,
   type PredictRequest,
@@ -22,6 +24,7 @@ import {
 } from '@sokhan/common';
 import * as tf from '@tensorflow/tfjs';
 import { AppError, conflict, notFound } from '../../platform/http/errors.js';
+import type { RuntimeService } from '../runtime/runtime.service.js';
 import type { DatasetsService } from '../datasets/datasets.service.js';
 import { evaluateRows } from './evaluation.js';
 import { fileLoader } from './model-io.js';
@@ -41,6 +44,8 @@ export interface TrainedModelsDeps {
   tfInfo: () => Promise<{ backend: TfBackendName }>;
   /** Loaded models kept in memory for predict. */
   cacheSize?: number;
+  /** Runs the encoders of models trained on one (their text is embedded first). */
+  runtime: Pick<RuntimeService, 'findEncoder' | 'embed'>;
 }
 
 interface Loaded {
@@ -50,6 +55,23 @@ interface Loaded {
 }
 
 const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json; charset=utf-8', '.bin': 'application/octet-stream' };
+/** Rows of a dataset embedded and encoded at a time while evaluating. */
+const EVALUATE_CHUNK = 256;
+
+const encoderMissing = (repoId: string) =>
+  new AppError(409, 'ENCODER_MISSING', `the encoder this model reads its text through (${repoId}) is no longer installed; install it again to use the model`);
+
+async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
+}
 
 /** The artifacts of trained models (for the browser) and server-side inference with the same features. */
 export class TrainedModelsService {
@@ -70,6 +92,22 @@ export class TrainedModelsService {
     const full = path.resolve(dir, name);
     if (path.dirname(full) !== path.resolve(dir)) throw notFound('file');
     return { root: path.dirname(full), name: path.basename(full), contentType: CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream' };
+  }
+
+  /**
+   * A file of the encoder a ready model of mine reads its text through (one of `encoder.files`), from the installed
+   * model's folder: what the browser's transformers.js loads. 404 for anything else.
+   */
+  async encoderFile(userId: string, modelId: string, file: string): Promise<{ root: string; name: string; contentType: string }> {
+    const model = await this.requireReady(userId, modelId);
+    const meta = (model.metadata as unknown as TrainedModelMetadata).encoder;
+    if (!meta || !meta.files.includes(file)) throw notFound('file');
+    const encoder = await this.deps.runtime.findEncoder(model.encoder_installed_id, meta);
+    if (!encoder) throw encoderMissing(meta.repoId);
+    const root = path.resolve(encoder.load.folder);
+    const full = path.resolve(root, file);
+    if (!full.startsWith(root + path.sep)) throw notFound('file');
+    return { root, name: path.relative(root, full), contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' };
   }
 
   /** My ready models, trained here or imported, newest first (what the playground offers). */
@@ -99,7 +137,8 @@ export class TrainedModelsService {
     if (issues.length) throw new AppError(400, 'VALIDATION_FAILED', 'request is not valid', issues);
 
     const started = performance.now();
-    const m = modelInputArrays(loaded.features, rows, modelFeatureInput(loaded.model.getUserDefinedMetadata()));
+    const inputs = await this.embedded(row, loaded.features, rows);
+    const m = modelInputArrays(loaded.features, inputs, modelFeatureInput(loaded.model.getUserDefinedMetadata()));
     const output = tf.tidy(() => {
       const xs = m.kind === 'sparse' ? [tf.tensor2d(m.ids, m.shape, 'int32'), tf.tensor2d(m.weights, m.shape)] : tf.tensor2d(m.x, m.shape);
       return (loaded.model.predict(xs) as tf.Tensor).dataSync();
@@ -142,11 +181,14 @@ export class TrainedModelsService {
     const how = modelFeatureInput(loaded.model.getUserDefinedMetadata());
     const encode = rowEncoder(fitted, how.input, how.pooling);
     let skipped = 0;
+    const embedded = (chunk: FeatureRow[]) => this.embedded(row, fitted, chunk);
     const rows = async function* (): AsyncGenerator<EncodedRow> {
-      for await (const r of streamRows({ filePath, format: record.format }, columns)) {
-        const e = encode(r);
-        if (e) yield e;
-        else skipped += 1;
+      for await (const chunk of chunks(streamRows({ filePath, format: record.format }, columns), EVALUATE_CHUNK)) {
+        for (const r of await embedded(chunk)) {
+          const e = encode(r);
+          if (e) yield e;
+          else skipped += 1;
+        }
       }
     };
     const report = (await evaluateRows(loaded.model, rows(), fitted, how.input, 256))!;
@@ -164,6 +206,20 @@ export class TrainedModelsService {
     const loaded = await Promise.allSettled([...this.cache.values()]);
     this.cache.clear();
     for (const l of loaded) if (l.status === 'fulfilled') disposeNetwork(l.value.model);
+  }
+
+  /** The rows with the text column replaced by its embedding, for a model on an encoder; the rows as they are otherwise. */
+  private async embedded(row: TrainedModelRow, features: FittedFeatures, rows: readonly FeatureRow[]): Promise<readonly FeatureRow[]> {
+    const block = features.embedding;
+    if (!block) return rows;
+    const encoder = await this.deps.runtime.findEncoder(row.encoder_installed_id, block.encoder);
+    if (!encoder) throw encoderMissing(block.encoder.repoId);
+    const vectors = await this.deps.runtime.embed(
+      encoder,
+      rows.map((r) => cellString(r[block.column]) ?? ''),
+      block.encoder,
+    );
+    return rows.map((r, i) => ({ ...r, [block.column]: vectors[i] }));
   }
 
   private async requireReady(userId: string, modelId: string): Promise<TrainedModelRow> {

@@ -10,6 +10,7 @@ import {
   serializeFeatures,
   type ClassificationReport,
   type EarlyStoppingConfig,
+  type EmbeddingProgress,
   type EpochMetrics,
   type ErrorCode,
   type FeatureSpec,
@@ -29,6 +30,7 @@ import { evaluateRows, evalBatches } from './evaluation.js';
 import type { TableOptimizerMeta } from './table-optimizer.js';
 import { fitSparse, SparseFitter, type FitCallbacks, type FitOptions } from './sparse-fit.js';
 import { batchTensors, encoded, inBatches, lengthBatches, replayable, rowEncoder, shuffled, type EncodedRow } from './training-batches.js';
+import { ensureEmbeddings, type EncoderJob } from './embedding-phase.js';
 import { ROLE, neededColumns, planDataset, rowsOf, type DatasetSource } from './training-data.js';
 
 /** Everything one run needs; plain data, so it crosses into a worker thread unchanged. */
@@ -50,9 +52,12 @@ export interface TrainJob {
   /** Memory for encoded rows held at once (the shuffle buffer); a batch that does not fit is refused. */
   maxFeatureBytes: number;
   backend: TfBackendName;
+  /** Jobs on an encoder: the text column is embedded first (or read from the cache), then the head trains on that. */
+  encoder?: EncoderJob | null;
 }
 
 export type TrainerEvent =
+  | { type: 'embedding'; progress: EmbeddingProgress }
   | { type: 'started'; backend: TfBackendName; samples: { train: number; validation: number; skipped: number }; featureDim: number; parameters: number; classes: string[] | null }
   | { type: 'progress'; state: TrainingProgressState; phase: 'batch' | 'epoch'; valLoss: number | null; valAccuracy: number | null }
   | { type: 'checkpoint'; epoch: number; step: number; dir: string; metrics: EpochMetrics; sizeBytes: number }
@@ -65,6 +70,8 @@ export type TrainerEvent =
       stoppedEarly: boolean;
       featureDim: number;
       parameters: number;
+      /** Length of the encoder's embedding (null without an encoder). */
+      embeddingDim: number | null;
       /** The saved model on the held-out rows (or the training rows without a split); null for regression. */
       evaluation: { split: 'validation' | 'training'; report: ClassificationReport } | null;
     };
@@ -103,9 +110,10 @@ export const modelInputOf = (config: Pick<TrainingConfig, 'input'>): ModelInput 
 const featureInputMetadata = (config: TrainingConfig) => ({ sokhan: { input: modelInputOf(config), pooling: config.pooling ?? 'tfidf' } });
 const earlyStoppingOf = (config: TrainingConfig): EarlyStoppingConfig | null => config.earlyStopping ?? null;
 
-function featureSpec(config: TrainingConfig): FeatureSpec {
+function featureSpec(config: TrainingConfig, embedding: FeatureSpec['embedding']): FeatureSpec {
   const text = config.textFeatures;
   return {
+    embedding,
     task: config.task,
     labelColumn: config.labelColumn,
     textColumn: config.textColumn,
@@ -199,12 +207,19 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
   try {
     const plan = await planDataset(job.dataset, config, seed);
     if (plan.rows === 0) throw new TrainingFailure('INVALID_DATASET', 'the dataset has no rows');
+    const embedded = job.encoder ? await embedDataset(job, job.encoder, plan.rows, control, emit) : undefined;
+    if (embedded === 'paused' || embedded === 'cancelled') return embedded;
     const sourceDir = job.resume?.dir ?? job.baseModelDir;
-    const fitted = sourceDir ? await readFeatures(sourceDir) : await fitFeatureExtractorAsync(rowsOf(job.dataset, columns, plan, ROLE.train), featureSpec(config));
+    const fitted = sourceDir
+      ? await readFeatures(sourceDir)
+      : await fitFeatureExtractorAsync(rowsOf(job.dataset, columns, plan, ROLE.train, embedded), featureSpec(config, embedded && job.encoder ? { dim: embedded.dim, encoder: job.encoder.ref } : undefined));
+    if ((fitted.embedding?.dim ?? null) !== (embedded?.dim ?? null)) {
+      throw new TrainingFailure('TRAINING_FAILED', `the model reads ${fitted.embedding ? `embeddings of ${fitted.embedding.dim} values` : 'n-grams'}, the job gives ${embedded ? `embeddings of ${embedded.dim}` : 'n-grams'}`);
+    }
     const classes = fitted.label.kind === 'classification' ? [...fitted.label.classes] : null;
     const outputs = outputUnits(config.task, classes?.length ?? 1);
     const encode = rowEncoder(fitted, input, config.pooling ?? 'tfidf');
-    const rowsFor = (role: number) => () => encoded(rowsOf(job.dataset, columns, plan, role), encode);
+    const rowsFor = (role: number) => () => encoded(rowsOf(job.dataset, columns, plan, role, embedded), encode);
     // Held-out rows are replayed from memory under a quarter of the budget the shuffle buffer has.
     const trainRows = replayable(rowsFor(ROLE.train), job.maxFeatureBytes);
     const validationRows = replayable(rowsFor(ROLE.validation), job.maxFeatureBytes / 4);
@@ -406,6 +421,7 @@ export async function runTraining(job: TrainJob, control: TrainerControl, emit: 
         stoppedEarly,
         featureDim: fitted.dim,
         parameters,
+        embeddingDim: fitted.embedding?.dim ?? null,
         evaluation: report ? { split, report } : null,
       });
     } finally {
@@ -463,6 +479,17 @@ async function refit(
   }
   disposeNetwork(model);
   return null;
+}
+
+/** The embedding phase of a job on an encoder; a failure of the encoder fails the job with its reason. */
+async function embedDataset(job: TrainJob, encoder: EncoderJob, totalRows: number, control: TrainerControl, emit: (e: TrainerEvent) => void) {
+  const column = job.config.textColumn;
+  if (!column) throw new TrainingFailure('INVALID_DATASET', 'an encoder needs a text column');
+  try {
+    return await ensureEmbeddings({ jobId: job.jobId, dataset: job.dataset, column, totalRows, encoder }, () => control.requested(), (progress) => emit({ type: 'embedding', progress }));
+  } catch (err) {
+    throw new TrainingFailure('TRAINING_FAILED', `the encoder ${encoder.ref.repoId} could not embed the dataset: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** fitDataset over the same batches and callbacks as fitSparse: tensors are made batch by batch. */

@@ -23,19 +23,36 @@ export function neededColumns(config: Pick<TrainingConfig, 'textColumn' | 'featu
   return [...(config.textColumn ? [config.textColumn] : []), ...config.featureColumns.map((c) => c.name), config.labelColumn];
 }
 
-/** Streams the file from its start (header included), keeping only the needed columns of each row. */
-export async function* streamRows(src: DatasetSource, columns: readonly string[]): AsyncGenerator<FeatureRow> {
+/** A text column read through an encoder: its embeddings, one per row of the file, stand in for the text. */
+export interface EmbeddedColumn {
+  column: string;
+  dim: number;
+  /** The rows' embeddings in file order, one pass per call. */
+  rows: () => AsyncIterable<Float32Array>;
+}
+
+/**
+ * Streams the file from its start (header included), keeping only the needed columns of each row; with `embedded`,
+ * that column holds the row's embedding instead of its text.
+ */
+export async function* streamRows(src: DatasetSource, columns: readonly string[], embedded?: EmbeddedColumn): AsyncGenerator<FeatureRow> {
+  const vectors = embedded?.rows()[Symbol.asyncIterator]();
   for await (const rec of readRecords(src.filePath, src.format, { raggedTolerance: NO_RAGGED_LIMIT })) {
     const row: Record<string, unknown> = {};
     for (const c of columns) row[c] = rec.values[c] ?? null;
+    if (embedded && vectors) {
+      const next = await vectors.next();
+      if (next.done) throw new Error('the embedding cache holds fewer rows than the dataset');
+      row[embedded.column] = next.value;
+    }
     yield row;
   }
 }
 
 /** The rows of one role, streamed from the file again (nothing but the plan is kept between passes). */
-export async function* rowsOf(src: DatasetSource, columns: readonly string[], plan: DatasetPlan, role: number): AsyncGenerator<FeatureRow> {
+export async function* rowsOf(src: DatasetSource, columns: readonly string[], plan: DatasetPlan, role: number, embedded?: EmbeddedColumn): AsyncGenerator<FeatureRow> {
   let i = 0;
-  for await (const row of streamRows(src, columns)) {
+  for await (const row of streamRows(src, columns, embedded)) {
     if (plan.roles[i++] === role) yield row;
   }
 }

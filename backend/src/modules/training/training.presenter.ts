@@ -1,4 +1,4 @@
-import type { Checkpoint, FinalTrainingMetrics, InputColumn, LabelNames, LayerConfig, ModelEvaluation, ModelInput, ModelFile, TrainedModel, TrainingJob, TrainingMetrics, TrainingTask } from '@sokhan/common';
+import type { Checkpoint, EncoderRef, FinalTrainingMetrics, InputColumn, LabelNames, LayerConfig, ModelEvaluation, ModelInput, ModelFile, TrainedModel, TrainingJob, TrainingMetrics, TrainingTask } from '@sokhan/common';
 import type { CheckpointRow, EvaluationRow, JobRow, TrainedModelRow } from './training.repository.js';
 
 /** What a trained model's metadata holds: set at job creation, completed when the job finishes. */
@@ -23,6 +23,16 @@ export interface TrainedModelMetadata {
   featureDim?: number;
   parameters?: number;
   backend?: string;
+  /** A model on an encoder: which installed model, how it embeds, and the files a browser loads of it. */
+  encoder?: ModelEncoderMetadata;
+}
+
+export interface ModelEncoderMetadata extends EncoderRef {
+  /** The installed model the job was created on. */
+  installedId: string;
+  /** The embedding length (config's hidden size at creation; the measured one once trained). */
+  dim: number | null;
+  files: string[];
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -92,6 +102,19 @@ export function toTrainedModel(r: TrainedModelRow): TrainedModel {
     trainingJobId: m.trainingJobId ?? null,
     createdAt: r.created_at.toISOString(),
     importedAt: iso(r.imported_at),
+    encoder: m.encoder
+      ? {
+          repoId: m.encoder.repoId,
+          revision: m.encoder.revision,
+          variant: m.encoder.variant,
+          pooling: m.encoder.pooling,
+          normalize: m.encoder.normalize,
+          text: m.encoder.text,
+          installedId: r.encoder_installed_id,
+          dim: m.encoder.dim ?? 0,
+          files: m.encoder.files,
+        }
+      : null,
   };
 }
 

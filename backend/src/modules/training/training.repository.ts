@@ -50,6 +50,8 @@ export interface EvaluationRow {
 export type TrainedModelRow = Omit<ModelRow, 'repo_id' | 'revision'> & {
   /** Set when the model came in from an exported archive. */
   imported_at: Date | null;
+  /** A model on an encoder: the installed model that is its encoder now (the one it trained on, else an install of the same repository and revision); null when none is. */
+  encoder_installed_id: string | null;
 };
 
 /** A stored evaluation with the name of the dataset it ran on (for an export). */
@@ -59,7 +61,12 @@ const JOB = `id, user_id, model_id, dataset_id, base_model_id, status, progress,
   started_at, finished_at, created_at, updated_at`;
 const CHECKPOINT = 'id, training_job_id, epoch, step, loss, accuracy, val_loss, val_accuracy, is_best, file_path, metadata, created_at';
 const EVALUATION = 'id, model_id, training_job_id, dataset_id, split, report, created_at';
-const MODEL = 'id, name, type, status, source, owner_id, file_path, size_mb, metadata, created_at, updated_at, imported_at';
+const ENCODER_INSTALLED = `(SELECT h.id FROM models h
+    WHERE h.source = 'hub' AND h.status = 'ready' AND models.metadata ? 'encoder'
+      AND (h.id::text = models.metadata->'encoder'->>'installedId'
+        OR (h.repo_id = models.metadata->'encoder'->>'repoId' AND h.revision IS NOT DISTINCT FROM models.metadata->'encoder'->>'revision'))
+    ORDER BY (h.id::text = models.metadata->'encoder'->>'installedId') DESC, h.created_at DESC LIMIT 1) AS encoder_installed_id`;
+const MODEL = `id, name, type, status, source, owner_id, file_path, size_mb, metadata, created_at, updated_at, imported_at, ${ENCODER_INSTALLED}`;
 
 export const emptyMetrics = (): TrainingMetrics => ({
   backend: null,

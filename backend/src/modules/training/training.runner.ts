@@ -30,7 +30,10 @@ interface ActiveJob {
   worker: Worker;
   flag: Int32Array;
   requested: StopRequest | null;
-  /** The worker has reported 'started' (data loaded, network built); before that there is nothing to save. */
+  /**
+   * The worker has reported 'started' (data loaded, network built) or is embedding the dataset (which keeps its
+   * rows as it goes); before that there is nothing to save, so a stop terminates it.
+   */
   training: boolean;
   exited: Promise<void>;
 }
@@ -152,7 +155,7 @@ export class TrainingRunner {
     let chain = Promise.resolve();
     let settled = false;
     worker.on('message', (msg: WorkerMessage) => {
-      if (msg.type === 'event' && msg.event.type === 'started') entry.training = true;
+      if (msg.type === 'event' && (msg.event.type === 'started' || msg.event.type === 'embedding')) entry.training = true;
       if (msg.type === 'done' || msg.type === 'failed') settled = true;
       chain = chain
         .then(() => hooks.onMessage(jobId, msg))

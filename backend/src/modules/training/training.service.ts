@@ -34,7 +34,9 @@ import { removeTempFolders } from './model-io.js';
 import { countParameters, outputUnits } from './network.js';
 import type { TfPreference } from './tf-backend.js';
 import { checkpointDirName, type TrainerEvent } from './trainer.js';
-import { toCheckpoint, toEvaluation, toJob, toMetrics, toTrainedModel, type TrainedModelMetadata } from './training.presenter.js';
+import type { RuntimeService } from '../runtime/runtime.service.js';
+import type { EncoderJob } from './embedding-phase.js';
+import { toCheckpoint, toEvaluation, toJob, toMetrics, toTrainedModel, type ModelEncoderMetadata, type TrainedModelMetadata } from './training.presenter.js';
 import { TrainingRepository, type JobRow } from './training.repository.js';
 import { TrainingRunner, type StopRequest } from './training.runner.js';
 import type { WorkerInput, WorkerMessage } from './worker-protocol.js';
@@ -60,7 +62,16 @@ export interface TrainingDeps {
   maxFeatureBytes?: number;
   /** Starts a job's worker thread (default: the runner's spawnWorker). */
   spawnWorker?: (input: WorkerInput) => Worker;
+  /** Installed encoders a job may read its text through (the runtime's); without it, jobs on an encoder are refused. */
+  encoders?: Pick<RuntimeService, 'encoder'>;
+  /** MODELS_DIR, where installed encoders live. */
+  modelsRoot?: string;
+  /** onnxruntime threads a job's encoder gets while it embeds. */
+  encoderThreads?: number;
 }
+
+/** Parameters are counted with this embedding length when an encoder's config does not say its hidden size. */
+const DEFAULT_EMBEDDING_DIM = 768;
 
 /** 64 MB shuffles ~50,000 SentiPers-sized sparse rows at once; bigger files stream through it. */
 const DEFAULT_MAX_FEATURE_BYTES = 64 * 2 ** 20;
@@ -149,11 +160,13 @@ export class TrainingService {
     }
     const featureColumns = config.featureColumns.map((c) => ({ name: c.name, kind: c.kind ?? (columns.get(c.name)!.type === 'number' ? ('number' as const) : ('category' as const)) }));
     const base = modelId ? await this.baseModel(userId, modelId, config) : null;
+    const encoder = await this.jobEncoder(config, base);
     const layers = base?.layers ?? config.layers;
-    const modelInput = base?.input ?? config.input ?? (config.task === 'text-classification' ? 'sparse' : 'dense');
+    const modelInput = encoder ? 'dense' : (base?.input ?? config.input ?? (config.task === 'text-classification' ? 'sparse' : 'dense'));
     const defaultBuckets = defaultTextBuckets(modelInput, layers);
+    const textDim = encoder ? (encoder.dim ?? DEFAULT_EMBEDDING_DIM) : (config.textFeatures?.buckets ?? defaultBuckets);
     const inputDim =
-      (config.textColumn ? (config.textFeatures?.buckets ?? defaultBuckets) : 0) +
+      (config.textColumn ? textDim : 0) +
       featureColumns.reduce((n, c) => n + (c.kind === 'number' ? 1 : Math.min(columns.get(c.name)!.distinct, FEATURE_DEFAULTS.maxCategories) + 1), 0);
     const classes = config.task === 'tabular-regression' ? 1 : Math.max(2, label.distinct);
     if (config.labelNames) problems.push(...labelNameProblems(config.labelNames, label, record.metadata));
@@ -170,6 +183,7 @@ export class TrainingService {
       featureColumns,
       layers,
       input: modelInput,
+      ...(encoder ? { encoder: { modelId: encoder.installedId, pooling: encoder.pooling } } : {}),
       // A fine-tuned model keeps its base model's class names unless new ones are given.
       ...(config.labelNames ?? base?.labelNames ? { labelNames: config.labelNames ?? base?.labelNames } : {}),
       // On by default, on validation loss, whenever rows are held out to watch it on.
@@ -188,6 +202,7 @@ export class TrainingService {
       layers,
       input: modelInput,
       ...(stored.labelNames ? { labelNames: stored.labelNames } : {}),
+      ...(encoder ? { encoder } : {}),
     };
     await withTransaction(this.deps.pool, async (client) => {
       const repo = new TrainingRepository(client);
@@ -341,7 +356,7 @@ export class TrainingService {
         return job;
       } catch (err) {
         const e = err instanceof AppError ? err : null;
-        await this.failJob(row.id, e?.code === 'NOT_FOUND' ? 'INVALID_DATASET' : 'TRAINING_FAILED', e?.message ?? 'the job could not be prepared');
+        await this.failJob(row.id, e?.code === 'NOT_FOUND' ? 'INVALID_DATASET' : e?.code === 'ENCODER_MISSING' ? e.code : 'TRAINING_FAILED', e?.message ?? 'the job could not be prepared');
         if (!e) this.deps.logger.error({ err, jobId: row.id }, 'training job could not be prepared');
         return null;
       }
@@ -388,6 +403,51 @@ export class TrainingService {
       baseModelDir: row.base_model_id ? this.modelDir(row.base_model_id) : null,
       history: (row.metrics.history ?? []).filter((h) => h.epoch <= epoch),
       maxFeatureBytes: this.deps.maxFeatureBytes ?? DEFAULT_MAX_FEATURE_BYTES,
+      encoder: await this.workerEncoder(row, path.join(path.dirname(filePath), 'embeddings')),
+    };
+  }
+
+  /**
+   * A job on an encoder gets the installed model as it was at creation: the same repository and revision (the
+   * embeddings would differ otherwise); a job whose encoder has been removed meanwhile fails, saying so.
+   */
+  private async workerEncoder(row: JobRow, cacheDir: string): Promise<EncoderJob | null> {
+    const model = row.model_id ? await this.repo.getModel(row.model_id) : null;
+    const meta = (model?.metadata as unknown as TrainedModelMetadata | undefined)?.encoder;
+    if (!meta) return null;
+    const installedId = model?.encoder_installed_id ?? null;
+    const found = installedId && this.deps.encoders ? await this.deps.encoders.encoder(installedId).catch(() => null) : null;
+    if (!found || !this.deps.modelsRoot) throw new AppError(409, 'ENCODER_MISSING', `the encoder ${meta.repoId} is no longer installed; install it again (revision ${meta.revision ?? 'unknown'}) and train again`);
+    const { installedId: _, dim: __, files: ___, ...ref } = meta;
+    return { ref, installedId: found.installedId, load: found.load, modelsRoot: this.deps.modelsRoot, cacheDir, threads: this.deps.encoderThreads ?? 1 };
+  }
+
+  /**
+   * The encoder of a new job: the one the config names (an installed model that runs feature-extraction here), or
+   * the base model's when fine-tuning one trained on an encoder (it must be that one). Null for n-gram jobs.
+   */
+  private async jobEncoder(config: TrainingConfig, base: Pick<TrainedModelMetadata, 'encoder'> | null): Promise<(ModelEncoderMetadata & { pooling: 'mean' | 'cls' }) | null> {
+    const inherited = base?.encoder ?? null;
+    if (!config.encoder) return inherited;
+    if (base && !inherited) throw invalid([issue('encoder', 'the model to continue from reads n-grams, not an encoder')]);
+    if (!this.deps.encoders) throw invalid([issue('encoder.modelId', 'this server runs no encoders')]);
+    const found = await this.deps.encoders.encoder(config.encoder.modelId).catch((err: unknown) => {
+      const reason = err instanceof AppError ? err.message : 'it cannot be loaded';
+      throw invalid([issue('encoder.modelId', err instanceof AppError && err.status === 404 ? 'no installed model has this id' : `this model cannot be an encoder: ${reason}`)]);
+    });
+    if (inherited && (inherited.repoId !== found.repoId || inherited.revision !== found.revision || inherited.pooling !== config.encoder.pooling)) {
+      throw invalid([issue('encoder', `the model to continue from reads ${inherited.repoId} with ${inherited.pooling} pooling`)]);
+    }
+    return {
+      installedId: found.installedId,
+      repoId: found.repoId,
+      revision: found.revision,
+      variant: found.load.variant,
+      pooling: config.encoder.pooling,
+      normalize: true,
+      text: found.text,
+      dim: found.hiddenSize,
+      files: found.files,
     };
   }
 
@@ -419,6 +479,10 @@ export class TrainingService {
     if (!job) return;
     const notify = this.deps.notifier;
     switch (e.type) {
+      case 'embedding':
+        await this.repo.mergeMetrics(jobId, { embedding: e.progress });
+        notify.notifyUser(job.user_id, 'training:embedding', { jobId, ...e.progress });
+        return;
       case 'started':
         await this.repo.mergeMetrics(jobId, { backend: e.backend, samples: e.samples, featureDim: e.featureDim, parameters: e.parameters, classes: e.classes });
         if (job.model_id) await this.repo.setModelStatus(job.model_id, 'training');
@@ -456,7 +520,17 @@ export class TrainingService {
           const repo = new TrainingRepository(client);
           const row = await repo.complete(jobId, patch);
           if (row && modelId) {
-            const meta: Partial<TrainedModelMetadata> = { inputs: e.inputs, labels: e.labels, files: e.files, metrics: e.metrics, featureDim: e.featureDim, parameters: e.parameters, backend: job.metrics.backend ?? undefined };
+            const encoder = (await repo.getModel(modelId))?.metadata.encoder as ModelEncoderMetadata | undefined;
+            const meta: Partial<TrainedModelMetadata> = {
+              inputs: e.inputs,
+              labels: e.labels,
+              files: e.files,
+              metrics: e.metrics,
+              featureDim: e.featureDim,
+              parameters: e.parameters,
+              backend: job.metrics.backend ?? undefined,
+              ...(encoder ? { encoder: { ...encoder, dim: e.embeddingDim } } : {}),
+            };
             await repo.modelReady(modelId, e.files.reduce((s, f) => s + f.sizeBytes, 0), meta);
             if (e.evaluation) await repo.saveJobEvaluation({ modelId, jobId, datasetId: row.dataset_id, split: e.evaluation.split, report: e.evaluation.report });
           }
@@ -546,7 +620,7 @@ export class TrainingService {
     return job;
   }
 
-  private async baseModel(userId: string, modelId: string, config: TrainingConfig): Promise<Pick<TrainedModelMetadata, 'layers' | 'input' | 'labelNames'>> {
+  private async baseModel(userId: string, modelId: string, config: TrainingConfig): Promise<Pick<TrainedModelMetadata, 'layers' | 'input' | 'labelNames' | 'encoder'>> {
     const model = await this.repo.getTrainedModel(modelId, userId);
     if (!model) throw notFound('model');
     if (model.status !== 'ready') throw conflict('the model to continue from is not ready', 'MODEL_NOT_READY');
@@ -560,6 +634,6 @@ export class TrainingService {
     }
     if (problems.length) throw invalid(problems);
     // Models from before the sparse input were dense.
-    return { layers: m.layers, input: m.input ?? 'dense', labelNames: m.labelNames };
+    return { layers: m.layers, input: m.input ?? 'dense', labelNames: m.labelNames, encoder: m.encoder };
   }
 }

@@ -1,4 +1,5 @@
-import { normalizePersian, type TextPreparation } from '@sokhan/common';
+import type { TextPreparation } from '../contracts/runtime.js';
+import { normalizePersian } from './normalize.js';
 
 const PERSIAN_FORMS = /[\u06CC\u06A9]/; // ی ک
 const ARABIC_FORMS = /[\u064A\u0643]/; // ي ك
