@@ -221,6 +221,21 @@ describe('pause and resume while the encoder embeds', () => {
   }, 240_000);
 });
 
+describe('cancelling a job on an encoder', () => {
+  it('removes its partial embeddings, even while it is paused', async () => {
+    const id = await uploadCsv(t.app, alice, toCsv(persianSentiment(8_000, 6)), 'نظرات لغو');
+    const res = await create(alice, { ...encoderConfig({ datasetId: id, epochs: 1, layers: [] }) });
+    await waitForJob(t.app, alice, res.body.id, ['running'], { until: (j) => (j.metrics.embedding?.rows ?? 0) > 0 && !j.metrics.embedding.done, timeoutMs: 60_000 });
+    await request(t.app).post(`/api/training/${res.body.id}/pause`).set(bearer(alice));
+    await waitForJob(t.app, alice, res.body.id, ['paused']);
+    const dir = path.join(t.config.paths.datasets, id, 'embeddings');
+    expect((await fs.readdir(dir)).some((f) => f.includes(`${res.body.id}.partial`))).toBe(true);
+    expect((await request(t.app).delete(`/api/training/${res.body.id}`).set(bearer(alice))).status).toBe(200);
+    await waitForJob(t.app, alice, res.body.id, ['cancelled']);
+    expect(await fs.readdir(dir)).toEqual([]);
+  }, 120_000);
+});
+
 describe('an encoder that is removed', () => {
   it('leaves its models saying so: predict is 409 ENCODER_MISSING, the model shows no installed encoder', async () => {
     const job = await train(encoderConfig({ epochs: 1, layers: [] }));

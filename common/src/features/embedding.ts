@@ -61,10 +61,13 @@ export class EmbeddingStats {
     }
   }
 
-  /** A value that never varies keeps a deviation of 1 (it standardises to 0, not to a division by zero). */
+  /**
+   * Population deviations, as the number columns and scikit-learn's StandardScaler use; a value that never varies
+   * keeps a deviation of 1 (it standardises to 0, not to a division by zero).
+   */
   finish(): FittedEmbedding {
     const std = this.m2.map((m) => {
-      const s = Math.sqrt(this.n > 1 ? m / (this.n - 1) : 0);
+      const s = Math.sqrt(this.n > 0 ? m / this.n : 0);
       return s > 1e-12 ? s : 1;
     });
     return { ...this.block, mean: Float64Array.from(this.mean), std };

@@ -35,6 +35,7 @@ import { countParameters, outputUnits } from './network.js';
 import type { TfPreference } from './tf-backend.js';
 import { checkpointDirName, type TrainerEvent } from './trainer.js';
 import type { RuntimeService } from '../runtime/runtime.service.js';
+import { removePartialEmbeddings } from './embedding-cache.js';
 import type { EncoderJob } from './embedding-phase.js';
 import { toCheckpoint, toEvaluation, toJob, toMetrics, toTrainedModel, type ModelEncoderMetadata, type TrainedModelMetadata } from './training.presenter.js';
 import { TrainingRepository, type JobRow } from './training.repository.js';
@@ -69,6 +70,9 @@ export interface TrainingDeps {
   /** onnxruntime threads a job's encoder gets while it embeds. */
   encoderThreads?: number;
 }
+
+/** A dataset's embedding caches live beside its file, so they go when it goes. */
+const embeddingsDir = (datasetFile: string) => path.join(path.dirname(datasetFile), 'embeddings');
 
 /** Parameters are counted with this embedding length when an encoder's config does not say its hidden size. */
 const DEFAULT_EMBEDDING_DIM = 768;
@@ -403,7 +407,7 @@ export class TrainingService {
       baseModelDir: row.base_model_id ? this.modelDir(row.base_model_id) : null,
       history: (row.metrics.history ?? []).filter((h) => h.epoch <= epoch),
       maxFeatureBytes: this.deps.maxFeatureBytes ?? DEFAULT_MAX_FEATURE_BYTES,
-      encoder: await this.workerEncoder(row, path.join(path.dirname(filePath), 'embeddings')),
+      encoder: await this.workerEncoder(row, embeddingsDir(filePath)),
     };
   }
 
@@ -594,6 +598,7 @@ export class TrainingService {
   }
 
   private async finishCancelled(row: JobRow): Promise<void> {
+    await this.removePartialEmbeddings(row);
     if (row.model_id) {
       await this.repo.deleteModel(row.model_id);
       await fs.rm(this.modelDir(row.model_id), { recursive: true, force: true });
@@ -604,10 +609,18 @@ export class TrainingService {
   private async failJob(jobId: string, code: ErrorCode, message: string): Promise<void> {
     const row = await this.repo.fail(jobId, code, message);
     if (!row) return;
+    await this.removePartialEmbeddings(row);
     if (row.model_id) await this.repo.setModelStatus(row.model_id, 'failed', { error: message });
     this.deps.logger.warn({ jobId, code, message }, 'training job failed');
     this.deps.notifier.notifyUser(row.user_id, 'training:error', { jobId, code, message });
     await this.emitStatus(row);
+  }
+
+  /** A job that ends without finishing its embeddings leaves no partial file behind (a paused one keeps it). */
+  private async removePartialEmbeddings(row: JobRow): Promise<void> {
+    if (!row.config.encoder || !row.dataset_id) return;
+    const dataset = await this.deps.datasets.forTraining(row.user_id, row.dataset_id).catch(() => null);
+    if (dataset) await removePartialEmbeddings(embeddingsDir(dataset.filePath), row.id);
   }
 
   private async emitStatus(row: JobRow): Promise<void> {
