@@ -7,6 +7,7 @@ import { cancelDownload, download, hubSearch, hubUnreachable } from './hub.js';
 import { changePassword, hubToken, language } from './settings.js';
 import { piperVoice, speech } from './speech.js';
 import { evaluateOnFile } from './evaluation.js';
+import { trainOnEncoder } from './encoder.js';
 import { modelArchive } from './model-archive.js';
 import { firstRunSamples } from './samples.js';
 import { runHubModels, vitsVoice } from './runtime.js';
@@ -34,6 +35,8 @@ export const scenarios: Scenario[] = [
   // After the Piper voice (its scenario expects it second in the voice picker); before the Hub goes away.
   runHubModels,
   vitsVoice,
+  // Needs the Hub for its encoder (installed by runHubModels, or by itself when run alone).
+  trainOnEncoder,
   language,
   changePassword,
   system,

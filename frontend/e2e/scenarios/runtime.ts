@@ -3,7 +3,7 @@ import { RUNNABLE_REPO } from '../../../scripts/hub-mirror/onnx-fixtures.js';
 import { assert, fa, waitFor, waitForText, type Ctx, type Scenario } from '../context.js';
 
 /** Downloads a repository from its Hub page as the form offers it, and waits for the install to complete. */
-async function downloadFromHub({ page, goto }: Pick<Ctx, 'page' | 'goto'>, repoId: string): Promise<void> {
+export async function downloadFromHub({ page, goto }: Pick<Ctx, 'page' | 'goto'>, repoId: string): Promise<void> {
   await goto(`/hub/${repoId}`);
   await page.getByRole('heading', { name: repoId }).waitFor();
   await startedDownload(page, repoId);

@@ -8,6 +8,7 @@ import {
   labelName,
   modelInputArrays,
   type ClassificationPrediction,
+  type FeatureRow,
   type InputColumn,
   type LabelNames,
   type LabelProbability,
@@ -23,8 +24,9 @@ import { parseLocaleNumber } from '../../lib/format';
 import { trainingApi } from '../training/training.api';
 import { ExportModelButton } from './ExportModelButton';
 import { ImportModelCard } from './ImportModelCard';
+import { withEmbedding } from './encoder-source';
 import { modelKeys, modelsApi } from './models.api';
-import { useBrowserModel, type BrowserModelState } from './use-browser-model';
+import { EncoderUnavailableError, useBrowserModel, type BrowserModelState } from './use-browser-model';
 
 type Values = Record<string, string>;
 
@@ -34,6 +36,8 @@ interface BrowserResult {
   value: number | null;
   inferenceMs: number;
   featuresMs: number;
+  /** Models on an encoder: the time it took to embed the text. */
+  encoderMs: number | null;
 }
 
 export function PlaygroundPage() {
@@ -93,15 +97,24 @@ function ModelPlayground({ model }: { model: TrainedModel }) {
     setRunning(true);
     setPredictError(null);
     try {
+      let row: FeatureRow = rowFrom(model.inputs, current);
+      let encoderMs: number | null = null;
+      const block = state.features.embedding;
+      if (block && state.encoder) {
+        // The encoder runs first: the head reads its embedding in place of the text, as on the server.
+        const embedded = await state.encoder.embed(String(row[block.column] ?? ''));
+        row = withEmbedding(state.features, row, embedded.vector);
+        encoderMs = embedded.ms;
+      }
       const t0 = performance.now();
-      const x = modelInputArrays(state.features, [rowFrom(model.inputs, current)], state.loaded.input);
+      const x = modelInputArrays(state.features, [row], state.loaded.input);
       const featuresMs = performance.now() - t0;
       const { output, ms } = await state.runtime.predict(state.loaded, x);
       if (state.features.label.kind === 'classification') {
         const probabilities = [...decodePrediction(state.features, output)].sort((a, b) => b.probability - a.probability);
-        setResult({ kind: 'classification', probabilities, value: null, inferenceMs: ms, featuresMs });
+        setResult({ kind: 'classification', probabilities, value: null, inferenceMs: ms, featuresMs, encoderMs });
       } else {
-        setResult({ kind: 'regression', probabilities: [], value: decodeRegression(state.features, output), inferenceMs: ms, featuresMs });
+        setResult({ kind: 'regression', probabilities: [], value: decodeRegression(state.features, output), inferenceMs: ms, featuresMs, encoderMs });
       }
     } catch (err) {
       setPredictError(err);
@@ -131,6 +144,11 @@ function ModelPlayground({ model }: { model: TrainedModel }) {
   return (
     <div className="grid playground-grid">
       <Card title={t('playground.input')}>
+        {model.encoder && (
+          <p className="meta-line" data-testid="encoder-repo">
+            <span>{t('playground.encoder.label')}</span> <bdi dir="ltr">{model.encoder.repoId}</bdi>
+          </p>
+        )}
         <LoadStatus state={state} />
         <form className="form" onSubmit={onSubmit} noValidate>
           {model.inputs.map((c) => (
@@ -158,6 +176,7 @@ function ModelPlayground({ model }: { model: TrainedModel }) {
             )}
             <div className="meta-line timing" data-testid="inference-time">
               <span>{t('playground.inferenceTime', { ms: f.number(result.inferenceMs, { maximumFractionDigits: 1 }) })}</span>
+              {result.encoderMs !== null && <span>{t('playground.encoder.time', { ms: f.number(result.encoderMs, { maximumFractionDigits: 1 }) })}</span>}
               <span>{t('playground.featuresTime', { ms: f.number(result.featuresMs, { maximumFractionDigits: 1 }) })}</span>
               {state.backend && <Badge tone="info">{t(`playground.backends.${state.backend}`)}</Badge>}
             </div>
@@ -207,6 +226,7 @@ function InputField({ column, value, onChange }: { column: InputColumn; value: s
 function LoadStatus({ state }: { state: BrowserModelState }) {
   const { t } = useTranslation();
   const f = useFormat();
+  if (state.stage === 'error' && state.error instanceof EncoderUnavailableError) return <EncoderProblem error={state.error} />;
   if (state.stage === 'error') return <ErrorNotice error={state.error} title={t('playground.loadFailed')} />;
   if (state.stage === 'ready' && state.loaded) {
     return (
@@ -214,6 +234,12 @@ function LoadStatus({ state }: { state: BrowserModelState }) {
         <span data-testid="model-ready">
           {t('playground.loaded', { backend: t(`playground.backends.${state.loaded.backend}`), ms: f.number(state.loaded.loadMs, { maximumFractionDigits: 0 }) })}
         </span>
+        {state.encoder && (
+          <span data-testid="encoder-ready">
+            {' '}
+            {t('playground.encoder.loaded', { repo: state.encoder.repoId, ms: f.number(state.encoder.loadMs, { maximumFractionDigits: 0 }) })}
+          </span>
+        )}
         {state.skipped.length > 0 && (
           <span className="faint">
             {' '}
@@ -224,11 +250,44 @@ function LoadStatus({ state }: { state: BrowserModelState }) {
     );
   }
   if (state.stage === 'idle') return null;
+  const file = state.stage === 'encoder' ? state.encoderFile : null;
+  const share = file && file.total > 0 ? file.loaded / file.total : null;
+  const stage =
+    state.stage === 'backend'
+      ? t('playground.stageBackend')
+      : state.stage === 'model'
+        ? t('playground.stageModel')
+        : !file
+          ? t('playground.encoder.stageFiles')
+          : file.file.endsWith('.onnx') && file.loaded >= file.total
+            ? t('playground.encoder.stageRuntime')
+            : t('playground.encoder.stageFile', { file: file.file, percent: share === null ? '…' : f.percent(share) });
   return (
-    <div className="load-status">
-      <ProgressBar value={null} label={t('playground.loading')} />
-      <span className="muted">{state.stage === 'backend' ? t('playground.stageBackend') : t('playground.stageModel')}</span>
+    <div className="load-status" data-stage={state.stage}>
+      <ProgressBar value={share} label={t('playground.loading')} />
+      <span className="muted">{stage}</span>
     </div>
+  );
+}
+
+/** The model's encoder cannot run: removed (nothing to fetch), or it failed to load (with the library's words). */
+function EncoderProblem({ error }: { error: EncoderUnavailableError }) {
+  const { t } = useTranslation();
+  const cause = error.cause instanceof Error ? error.cause.message : null;
+  return (
+    <Notice tone="danger">
+      <p data-testid="encoder-problem" data-reason={error.reason}>
+        {error.reason === 'removed' ? t('playground.encoder.removed', { repo: error.repoId }) : t('playground.encoder.failed', { repo: error.repoId })}
+      </p>
+      {cause && (
+        <details>
+          <summary>{t('playground.encoder.technical')}</summary>
+          <bdi dir="ltr" className="mono">
+            {cause}
+          </bdi>
+        </details>
+      )}
+    </Notice>
   );
 }
 
@@ -242,7 +301,7 @@ export function ProbabilityBars({ probabilities, names }: { probabilities: (Labe
       {list.map((p) => {
         const name = p.name ?? labelName(names, p.label);
         return (
-          <li key={p.label} className={p.label === top ? 'bar-row bar-top' : 'bar-row'} data-testid="probability">
+          <li key={p.label} className={p.label === top ? 'bar-row bar-top' : 'bar-row'} data-testid="probability" data-label={p.label} data-probability={p.probability}>
             <DataValue className="bar-label" value={name} />
             {/* In percent with one decimal, as the progress bars do: a tiny probability would otherwise print as 3e-7, which ARIA does not read. */}
             <div

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import { deserializeFeatures, type FittedFeatures, type TrainedModel } from '@sokhan/common';
 import type { ApiClient } from '../../lib/api';
+import type { EncoderFileProgress, LoadedEncoder } from './encoder-runtime';
 import type * as TfRuntime from './tf-runtime';
 import type { BrowserBackend, LoadedModel } from './tf-runtime';
 
-export type LoadStage = 'idle' | 'backend' | 'model' | 'ready' | 'error';
+export type LoadStage = 'idle' | 'backend' | 'model' | 'encoder' | 'ready' | 'error';
 
 export interface BrowserModelState {
   stage: LoadStage;
@@ -13,10 +14,25 @@ export interface BrowserModelState {
   loaded: LoadedModel | null;
   features: FittedFeatures | null;
   runtime: typeof TfRuntime | null;
+  /** Models on an encoder: it, once loaded, and the file it is fetching meanwhile. */
+  encoder: LoadedEncoder | null;
+  encoderFile: EncoderFileProgress | null;
   error: unknown;
 }
 
-const IDLE: BrowserModelState = { stage: 'idle', backend: null, skipped: [], loaded: null, features: null, runtime: null, error: null };
+const IDLE: BrowserModelState = { stage: 'idle', backend: null, skipped: [], loaded: null, features: null, runtime: null, encoder: null, encoderFile: null, error: null };
+
+/** Why a model's encoder does not run here: removed from the installed models, or it failed to load (`cause`). */
+export class EncoderUnavailableError extends Error {
+  constructor(
+    readonly reason: 'removed' | 'failed',
+    readonly repoId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`encoder ${repoId}: ${reason}`, options);
+    this.name = 'EncoderUnavailableError';
+  }
+}
 
 export function modelFileUrl(api: ApiClient, modelId: string, name: string): string {
   return api.url(`/api/models/${encodeURIComponent(modelId)}/files/${encodeURIComponent(name)}`);
@@ -25,7 +41,8 @@ export function modelFileUrl(api: ApiClient, modelId: string, name: string): str
 /**
  * Loads a trained model into this browser: TensorFlow.js (lazily), a backend, the network from
  * /api/models/:id/files/model.json with the bearer token, and the fitted features (features.json) that turn
- * inputs into the vector the network was trained on.
+ * inputs into the vector the network was trained on. A model on an encoder also gets that encoder
+ * (transformers.js, lazily) from /api/models/:id/encoder/<path>.
  */
 export function useBrowserModel(api: ApiClient, model: TrainedModel | null): BrowserModelState {
   const [state, setState] = useState<BrowserModelState>(IDLE);
@@ -41,7 +58,10 @@ export function useBrowserModel(api: ApiClient, model: TrainedModel | null): Bro
     if (!model || model.status !== 'ready') return;
     let cancelled = false;
     let loaded: LoadedModel | null = null;
+    let encoder: LoadedEncoder | null = null;
     const run = async () => {
+      // Its encoder was removed: the head alone cannot read a text (the server refuses it too, ENCODER_MISSING).
+      if (model.encoder && model.encoder.installedId === null) throw new EncoderUnavailableError('removed', model.encoder.repoId);
       setState({ ...IDLE, stage: 'backend' });
       const runtime = await import('./tf-runtime');
       const { backend, skipped } = await runtime.pickBackend();
@@ -58,7 +78,24 @@ export function useBrowserModel(api: ApiClient, model: TrainedModel | null): Bro
         return;
       }
       const features = deserializeFeatures(featuresJson);
-      setState({ stage: 'ready', backend, skipped, loaded: net, features, runtime, error: null });
+      if (model.encoder) {
+        const spec = model.encoder;
+        setState((s) => ({ ...s, stage: 'encoder', loaded: net, features }));
+        try {
+          const { loadEncoder } = await import('./encoder-runtime');
+          const source = { apiRoot: new URL(api.url('/api/models/'), window.location.href).href, authHeaders: () => api.authHeaders() };
+          encoder = await loadEncoder(model.id, spec, source, (file) => {
+            if (!cancelled) setState((s) => ({ ...s, encoderFile: file }));
+          });
+        } catch (err) {
+          throw new EncoderUnavailableError('failed', spec.repoId, { cause: err });
+        }
+        if (cancelled) {
+          void encoder.dispose();
+          return;
+        }
+      }
+      setState({ stage: 'ready', backend, skipped, loaded: net, features, runtime, encoder, encoderFile: null, error: null });
     };
     run().catch((error: unknown) => {
       if (!cancelled) setState((s) => ({ ...s, stage: 'error', error }));
@@ -66,6 +103,7 @@ export function useBrowserModel(api: ApiClient, model: TrainedModel | null): Bro
     return () => {
       cancelled = true;
       loaded?.dispose();
+      void encoder?.dispose();
     };
   }, [api, model]);
 

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { Checkpoint, TrainingJobDetail } from '@sokhan/common';
+import type { Checkpoint, EmbeddingProgress, TrainingJobDetail } from '@sokhan/common';
 import { useFormat } from '../../app/preferences';
 import { useConnection } from '../../app/socket-context';
 import { useApi } from '../../app/services';
@@ -75,10 +75,14 @@ function JobView({ job }: { job: TrainingJobDetail }) {
   const actionError = pause.error ?? resume.error ?? cancel.error;
   const terminal = { completed: 'done', failed: 'failed', paused: 'paused', cancelled: 'cancelled' } as const;
   const outcome = job.status in terminal ? terminal[job.status as keyof typeof terminal] : null;
+  const embedding = job.metrics.embedding ?? null;
+  const embeddingLive = embedding && !embedding.done && outcome === null ? embedding : null;
   const announcement =
-    outcome === null
-      ? t('training.job.announce.progress', { n: f.number(job.epochsCompleted), total: f.number(epochs), percent: f.percent(job.progress / 100) })
-      : t(`training.job.announce.${outcome}`, { reason: describeCode(t, job.error?.code) });
+    outcome !== null
+      ? t(`training.job.announce.${outcome}`, { reason: describeCode(t, job.error?.code) })
+      : embeddingLive
+        ? t('training.job.announce.embedding', { rows: f.number(embeddingLive.rows), total: f.number(embeddingLive.total) })
+        : t('training.job.announce.progress', { n: f.number(job.epochsCompleted), total: f.number(epochs), percent: f.percent(job.progress / 100) });
 
   return (
     <>
@@ -130,6 +134,7 @@ function JobView({ job }: { job: TrainingJobDetail }) {
       {job.status === 'paused' && <Notice tone="warning">{t('training.job.pausedHint')}</Notice>}
 
       <LiveStatus message={announcement} final={outcome !== null} />
+      {embedding && <EmbeddingCard embedding={embedding} active={isActiveJob(job.status)} />}
       <Card>
         <div className="job-progress">
           <ProgressBar value={job.progress / 100} label={t('training.job.progress')} tone={job.status === 'completed' ? 'success' : 'accent'} />
@@ -204,6 +209,35 @@ function JobView({ job }: { job: TrainingJobDetail }) {
         </Card>
       </div>
     </>
+  );
+}
+
+/** The encoder's pass over the dataset: live while it embeds, then what it did (from the cache or not). */
+function EmbeddingCard({ embedding: e, active }: { embedding: EmbeddingProgress; active: boolean }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const share = e.done ? 1 : e.total > 0 ? e.rows / e.total : null;
+  const eta = !e.done && active ? (f.eta(e.etaSeconds) ?? t('downloads.etaUnknown')) : '—';
+  return (
+    <Card title={t('training.embedding.title')}>
+      <div className="job-progress" data-testid="embedding-progress" data-rows={e.rows} data-total={e.total} data-done={e.done} data-cached={e.cached}>
+        <ProgressBar value={share} label={t('training.embedding.progress')} tone={e.done ? 'success' : 'accent'} />
+        <div className="stats">
+          <Stat label={t('training.embedding.encoder')} value={<bdi dir="ltr">{e.repoId}</bdi>} hint={t('training.embedding.dim', { n: f.number(e.dim) })} />
+          <Stat label={t('training.embedding.rows')} value={<span data-testid="embedding-rows">{t('training.embedding.rowsOf', { rows: f.number(e.rows), total: f.number(e.total) })}</span>} />
+          <Stat label={t('training.job.speed')} value={e.rowsPerSecond ? t('training.embedding.rowsPerSecond', { n: f.number(e.rowsPerSecond, { maximumFractionDigits: 0 }) }) : '—'} />
+          <Stat label={t('training.job.eta')} value={eta} />
+        </div>
+        {e.cached ? (
+          <p className="inline" data-testid="embedding-cached">
+            <Badge tone="info">{t('training.embedding.cached')}</Badge>
+            <span className="muted">{t('training.embedding.cachedHint')}</span>
+          </p>
+        ) : (
+          e.done && <p className="muted">{t('training.embedding.done')}</p>
+        )}
+      </div>
+    </Card>
   );
 }
 
@@ -307,8 +341,19 @@ function ConfigSummary({ job }: { job: TrainingJobDetail }) {
           ))}
         </ol>
       </dd>
-      <dt>{t('training.fields.input')}</dt>
-      <dd>{t(`training.inputs.${c.input ?? 'dense'}`)}</dd>
+      {c.encoder ? (
+        <>
+          <dt>{t('training.fields.encoder')}</dt>
+          <dd>
+            <bdi dir="ltr">{job.metrics.embedding?.repoId ?? job.model?.encoder?.repoId ?? '—'}</bdi> · {t(`training.encoder.poolings.${c.encoder.pooling}`)}
+          </dd>
+        </>
+      ) : (
+        <>
+          <dt>{t('training.fields.input')}</dt>
+          <dd>{t(`training.inputs.${c.input ?? 'dense'}`)}</dd>
+        </>
+      )}
       <dt>{t('training.fields.classWeight')}</dt>
       <dd>{t(`training.classWeights.${c.classWeight ?? 'none'}`)}</dd>
       <dt>{t('training.fields.optimizer')}</dt>

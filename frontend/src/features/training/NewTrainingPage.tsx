@@ -24,7 +24,21 @@ import { Button, Card, DataValue, EmptyState, Loading, PageHeader } from '../../
 import { ApiError } from '../../lib/api';
 import { issueMessage, serverFieldErrors, type FieldErrors, type IssueLike } from '../../lib/validation';
 import { datasetKeys, datasetsApi } from '../datasets/datasets.api';
-import { applyDataset, applyLabelColumn, buildRequest, defaultDraft, labelClasses, type SentimentClass, type TrainingDraft } from './form-model';
+import { hubApi, hubKeys } from '../hub/hub.api';
+import { modelKeys, modelsApi } from '../playground/models.api';
+import {
+  applyBaseModel,
+  applyDataset,
+  applyLabelColumn,
+  baseModelChoices,
+  buildRequest,
+  canContinueFrom,
+  defaultDraft,
+  encoderChoices,
+  labelClasses,
+  type SentimentClass,
+  type TrainingDraft,
+} from './form-model';
 import { LayerBuilder } from './LayerBuilder';
 import { trainingApi, trainingKeys } from './training.api';
 
@@ -39,6 +53,7 @@ function customMessage(t: TFunction, issue: IssueLike, draft: TrainingDraft): st
   if (path === 'textColumn') return draft.textColumn ? t('training.errors.labelIsInput') : t('training.errors.textColumnRequired');
   if (path === 'featureColumns') return t('training.errors.featuresRequired');
   if (path.startsWith('featureColumns.')) return t('training.errors.labelIsInput');
+  if (path === 'encoder') return t('training.errors.encoderNeedsText');
   if (path === 'earlyStopping.monitor') return draft.task === 'tabular-regression' && draft.monitor.includes('accuracy') ? t('training.errors.noAccuracy') : t('training.errors.needsValidation');
   return null;
 }
@@ -92,6 +107,10 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
     queryFn: () => datasetsApi.get(api, draft.datasetId),
     enabled: !!draft.datasetId,
   });
+  const installed = useQuery({ queryKey: hubKeys.installed, queryFn: () => hubApi.installed(api) });
+  const trained = useQuery({ queryKey: modelKeys.list, queryFn: () => modelsApi.list(api) });
+  const encoders = encoderChoices(installed.data?.items ?? []);
+  const baseModels = baseModelChoices(trained.data?.items ?? [], draft.task);
   // Classes labelled -2…2 (or -1…1) start with the words of the sentiment scale, in the UI's language.
   const sentimentWord = (c: SentimentClass) => t(`training.classNames.sentiment.${c}`);
   // When a dataset's details arrive, columns and task follow it (once per dataset chosen).
@@ -141,6 +160,13 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
   const isText = draft.task === 'text-classification';
   const classes = ds?.classCounts?.length ?? 0;
   const classList = ds && draft.task !== 'tabular-regression' ? labelClasses(ds, draft.labelColumn) : [];
+  const encoder = isText ? encoders.find((e) => e.id === draft.encoderId) : undefined;
+  const baseModel = baseModels.find((m) => m.id === draft.baseModelId);
+  const inputLabel = !isText
+    ? t('training.layers.inputFeatures', { n: f.number(draft.featureColumns.length) })
+    : encoder
+      ? t('training.layers.inputEmbedding', { column: draft.textColumn, dim: encoder.dim ? f.number(encoder.dim) : '…' })
+      : t('training.layers.inputText', { column: draft.textColumn });
   const errorCount = Object.values(errors).filter(Boolean).length;
 
   return (
@@ -158,7 +184,16 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
               </select>
             </Field>
             <Field label={t('training.fields.task')}>
-              <select className="select" value={draft.task} onChange={(e) => set('task', e.target.value as TrainingDraft['task'])}>
+              <select
+                className="select"
+                value={draft.task}
+                onChange={(e) => {
+                  setServerErrors({});
+                  const task = e.target.value as TrainingDraft['task'];
+                  // A model to continue from was trained for its own task.
+                  setDraft((d) => ({ ...d, task, baseModelId: '' }));
+                }}
+              >
                 <option value="text-classification">{t('datasets.types.text-classification')}</option>
                 <option value="tabular-classification">{t('datasets.types.tabular-classification')}</option>
                 <option value="tabular-regression">{t('datasets.types.tabular-regression')}</option>
@@ -248,36 +283,117 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
               {errors.labelNames && <p className="field-error">{errors.labelNames}</p>}
             </fieldset>
           )}
+          {ds && (
+            <div className="form-row">
+              {isText && (
+                <Field
+                  label={t('training.fields.encoder')}
+                  error={errors.encoder ?? errors['encoder.modelId']}
+                  hint={
+                    baseModel ? (
+                      t('training.encoder.followsBase')
+                    ) : encoders.length === 0 && installed.isSuccess ? (
+                      <>
+                        {t('training.encoder.noneInstalled')} <Link to="/hub?task=feature-extraction&runs=here">{t('training.encoder.toHub')}</Link>
+                      </>
+                    ) : (
+                      t('training.encoder.hint')
+                    )
+                  }
+                >
+                  <select
+                    className="select"
+                    name="encoder"
+                    value={draft.encoderId}
+                    disabled={!!baseModel}
+                    onChange={(e) => set('encoderId', e.target.value)}
+                    data-testid="encoder-picker"
+                  >
+                    <option value="">{t('training.encoder.none')}</option>
+                    {encoders.map((e) => (
+                      <option key={e.id} value={e.id}>
+                        {e.dim ? t('training.encoder.option', { repo: e.repoId, dim: f.number(e.dim) }) : e.repoId}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
+              {encoder && (
+                <Field label={t('training.fields.encoderPooling')} hint={t('training.encoder.poolingHint')}>
+                  <select
+                    className="select"
+                    name="encoderPooling"
+                    value={draft.encoderPooling}
+                    disabled={!!baseModel}
+                    onChange={(e) => set('encoderPooling', e.target.value as TrainingDraft['encoderPooling'])}
+                  >
+                    <option value="mean">{t('training.encoder.poolings.mean')}</option>
+                    <option value="cls">{t('training.encoder.poolings.cls')}</option>
+                  </select>
+                </Field>
+              )}
+              <Field label={t('training.fields.baseModel')} error={errors.modelId} hint={t('training.hints.baseModel')}>
+                <select
+                  className="select"
+                  name="baseModel"
+                  value={draft.baseModelId}
+                  onChange={(e) => {
+                    setServerErrors({});
+                    const chosen = baseModels.find((m) => m.id === e.target.value) ?? null;
+                    setDraft((d) => applyBaseModel(d, chosen));
+                  }}
+                >
+                  <option value="">{t('training.baseModel.none')}</option>
+                  {baseModels.map((m) => (
+                    <option key={m.id} value={m.id} disabled={!canContinueFrom(m)}>
+                      {canContinueFrom(m) ? m.name : t('training.baseModel.encoderRemoved', { name: m.name })}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            </div>
+          )}
         </div>
       </Card>
 
       <Card title={t('training.layers.title')}>
-        <p className="muted layers-hint">{t('training.layers.hint')}</p>
-        <LayerBuilder
-          layers={draft.layers}
-          onChange={(layers) => set('layers', layers)}
-          errors={errors}
-          inputLabel={isText ? t('training.layers.inputText', { column: draft.textColumn }) : t('training.layers.inputFeatures', { n: f.number(draft.featureColumns.length) })}
-          outputLabel={
-            draft.task === 'tabular-regression'
-              ? t('training.layers.outputRegression')
-              : t('training.layers.outputClasses', { n: classes ? f.number(classes) : '…' })
-          }
-        />
+        {baseModel ? (
+          <p className="muted layers-hint" data-testid="base-network">
+            {t('training.baseModel.keepsNetwork', { name: baseModel.name })}
+          </p>
+        ) : (
+          <>
+            <p className="muted layers-hint">{t('training.layers.hint')}</p>
+            <LayerBuilder
+              layers={draft.layers}
+              onChange={(layers) => set('layers', layers)}
+              errors={errors}
+              inputLabel={inputLabel}
+              outputLabel={
+                draft.task === 'tabular-regression'
+                  ? t('training.layers.outputRegression')
+                  : t('training.layers.outputClasses', { n: classes ? f.number(classes) : '…' })
+              }
+            />
+          </>
+        )}
       </Card>
 
       <Card title={t('training.new.optimisation')}>
         <div className="form">
           <div className="form-row">
-            <Field label={t('training.fields.input')} hint={t('training.hints.input')}>
-              <select className="select" name="input" value={draft.input} onChange={(e) => set('input', e.target.value as ModelInput)}>
-                {MODEL_INPUTS.map((o) => (
-                  <option key={o} value={o}>
-                    {t(`training.inputs.${o}`)}
-                  </option>
-                ))}
-              </select>
-            </Field>
+            {/* An embedding is read densely, and a continued model keeps its own input: nothing to choose then. */}
+            {!encoder && !baseModel && (
+              <Field label={t('training.fields.input')} hint={t('training.hints.input')}>
+                <select className="select" name="input" value={draft.input} onChange={(e) => set('input', e.target.value as ModelInput)}>
+                  {MODEL_INPUTS.map((o) => (
+                    <option key={o} value={o}>
+                      {t(`training.inputs.${o}`)}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            )}
             {draft.task !== 'tabular-regression' && (
               <Field label={t('training.fields.classWeight')} hint={t('training.hints.classWeight')}>
                 <select className="select" name="classWeight" value={draft.classWeight} onChange={(e) => set('classWeight', e.target.value as ClassWeighting)}>
@@ -307,7 +423,7 @@ function TrainingForm({ datasetIds, initialId }: { datasetIds: { id: string; nam
             >
               <input className="input" name="learningRate" inputMode="decimal" dir="ltr" value={f.digits(draft.learningRate)} onChange={(e) => set('learningRate', e.target.value)} />
             </Field>
-            <Field label={t('training.fields.l2')} error={errors.l2} hint={t('training.hints.l2')}>
+            <Field label={t('training.fields.l2')} error={errors.l2} hint={encoder ? t('training.hints.l2Encoder') : t('training.hints.l2')}>
               <input className="input" name="l2" inputMode="decimal" dir="ltr" value={f.digits(draft.l2)} onChange={(e) => set('l2', e.target.value)} />
             </Field>
             <Field label={t('training.fields.epochs')} error={errors.epochs} hint={t('training.hints.range', { min: f.number(1), max: f.number(TRAINING_LIMITS.maxEpochs) })}>

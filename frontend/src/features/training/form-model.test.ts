@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { DatasetDetail } from '@sokhan/common';
-import { applyDataset, applyLabelColumn, buildRequest, defaultDraft, labelClasses, newLayer, type SentimentClass, type TrainingDraft } from './form-model';
+import type { DatasetDetail, InstalledModel, TrainedModel } from '@sokhan/common';
+import {
+  applyBaseModel,
+  applyDataset,
+  applyLabelColumn,
+  baseModelChoices,
+  buildRequest,
+  canContinueFrom,
+  defaultDraft,
+  encoderChoices,
+  labelClasses,
+  newLayer,
+  type SentimentClass,
+  type TrainingDraft,
+} from './form-model';
 
 const uuid = '6f1c1f0e-8c1a-4c55-9a44-1f5f8f0b9a11';
 
@@ -148,5 +161,138 @@ describe('class names', () => {
     expect(other.labelNames).toEqual({ وب: 'وب', اپ: 'اپ' });
     expect(labelClasses(sentipers, 'متن')).toEqual([]);
     expect(labelClasses(dataset({ type: 'tabular-regression' }), 'برچسب')).toEqual([]);
+  });
+});
+
+describe('encoder and start point', () => {
+  const encoderId = '0b6f0c41-5c8e-4f0e-9d0a-3a2c5b1e7f20';
+  const trainedId = '9d3b2f0a-1c4e-4b8a-8f6e-2a7c9e5d1b30';
+
+  function installed(over: Partial<InstalledModel> = {}): InstalledModel {
+    return {
+      id: encoderId,
+      repoId: 'sokhan-lab/bert-fa-tiny-encoder',
+      revision: 'main',
+      commitSha: 'abc',
+      name: 'bert-fa-tiny-encoder',
+      type: 'feature-extraction',
+      status: 'ready',
+      path: null,
+      sizeBytes: 1,
+      fileCount: 1,
+      pipelineTag: 'feature-extraction',
+      libraryName: 'transformers.js',
+      license: null,
+      tags: [],
+      ownerId: null,
+      installedByMe: true,
+      problems: [],
+      runtime: {
+        status: 'runnable',
+        pipelines: ['feature-extraction'],
+        variants: [{ variant: 'fp32', file: 'onnx/model.onnx', sizeBytes: 1 }],
+        defaultVariant: 'fp32',
+        text: { persian: true, digits: 'latin', keepDiacritics: false },
+        maskToken: null,
+        hiddenSize: 32,
+        samplingRate: null,
+        checkedAt: '',
+      },
+      canDelete: true,
+      createdAt: '',
+      updatedAt: '',
+      ...over,
+    };
+  }
+
+  function trained(over: Partial<TrainedModel> = {}): TrainedModel {
+    return {
+      id: trainedId,
+      name: 'پایه',
+      status: 'ready',
+      task: 'text-classification',
+      inputs: [{ name: 'متن', kind: 'text' }],
+      labels: ['مثبت', 'منفی'],
+      labelNames: null,
+      files: [],
+      metrics: null,
+      datasetId: uuid,
+      trainingJobId: null,
+      createdAt: '',
+      importedAt: null,
+      encoder: null,
+      ...over,
+    };
+  }
+
+  const onEncoder = {
+    repoId: 'sokhan-lab/bert-fa-tiny-encoder',
+    revision: 'abc',
+    variant: 'fp32' as const,
+    pooling: 'cls' as const,
+    normalize: true,
+    text: { persian: true, digits: 'latin' as const, keepDiacritics: false },
+    installedId: encoderId,
+    dim: 32,
+    files: ['config.json', 'tokenizer.json', 'onnx/model.onnx'],
+  };
+
+  it('reads the text through the chosen encoder: no input kind is sent (the server refuses sparse with one)', () => {
+    const { request, issues } = buildRequest(ready({ encoderId, encoderPooling: 'cls' }));
+    expect(issues).toEqual([]);
+    expect(request?.encoder).toEqual({ modelId: encoderId, pooling: 'cls' });
+    expect(request).not.toHaveProperty('input');
+    expect(request).not.toHaveProperty('textFeatures');
+    expect(request).not.toHaveProperty('modelId');
+  });
+
+  it('sends no encoder without one, nor for a tabular task', () => {
+    expect(buildRequest(ready()).request).not.toHaveProperty('encoder');
+    const tabular = { ...ready({ encoderId }), task: 'tabular-classification' as const, textColumn: '', featureColumns: ['متن'] };
+    const { request } = buildRequest(tabular);
+    expect(request).not.toHaveProperty('encoder');
+    expect(request?.input).toBe('sparse');
+  });
+
+  it('offers the installed models that run feature-extraction here, with their embedding length', () => {
+    const list = [
+      installed(),
+      installed({ id: 'b', repoId: 'x/classifier', runtime: { ...installed().runtime, pipelines: ['text-classification'] } as InstalledModel['runtime'] }),
+      installed({ id: 'c', repoId: 'x/pytorch', runtime: { status: 'unsupported', reasonCode: 'pytorch-only', reason: 'PyTorch only', checkedAt: '' } }),
+      installed({ id: 'd', repoId: 'x/downloading', status: 'downloading' }),
+    ];
+    expect(encoderChoices(list)).toEqual([{ id: encoderId, repoId: 'sokhan-lab/bert-fa-tiny-encoder', dim: 32 }]);
+  });
+
+  it('continues only from my ready models of the same task', () => {
+    const list = [trained(), trained({ id: 'p', status: 'training' }), trained({ id: 't', task: 'tabular-classification' })];
+    expect(baseModelChoices(list, 'text-classification').map((m) => m.id)).toEqual([trainedId]);
+    expect(baseModelChoices(list, 'tabular-classification').map((m) => m.id)).toEqual(['t']);
+  });
+
+  it('a continued model brings its text column and encoder, and the request names it', () => {
+    const draft = applyBaseModel(ready({ textColumn: '' }), trained({ encoder: onEncoder }));
+    expect(draft).toMatchObject({ baseModelId: trainedId, textColumn: 'متن', encoderId, encoderPooling: 'cls' });
+    const { request, issues } = buildRequest(draft);
+    expect(issues).toEqual([]);
+    expect(request).toMatchObject({ modelId: trainedId, encoder: { modelId: encoderId, pooling: 'cls' } });
+    // Back to a new model: the choice of encoder stays as it was set.
+    const fresh = applyBaseModel(draft, null);
+    expect(fresh.baseModelId).toBe('');
+    expect(buildRequest(fresh).request).not.toHaveProperty('modelId');
+  });
+
+  it('a continued n-gram model clears the encoder; one whose encoder was removed cannot be continued from', () => {
+    expect(applyBaseModel(ready({ encoderId }), trained()).encoderId).toBe('');
+    expect(canContinueFrom(trained())).toBe(true);
+    expect(canContinueFrom(trained({ encoder: onEncoder }))).toBe(true);
+    expect(canContinueFrom(trained({ encoder: { ...onEncoder, installedId: null } }))).toBe(false);
+  });
+
+  it('another dataset starts from scratch; a tabular one drops the encoder', () => {
+    const chosen = { ...ready({ encoderId }), baseModelId: trainedId };
+    expect(applyDataset(chosen, dataset())).toMatchObject({ baseModelId: '', encoderId });
+    const tabular = dataset({ type: 'tabular-classification', textColumn: null });
+    expect(applyDataset(chosen, tabular)).toMatchObject({ baseModelId: '', encoderId: '' });
   });
 });

@@ -8,8 +8,11 @@ import {
   type CreateTrainingRequest,
   type DatasetDetail,
   type EarlyStoppingMonitor,
+  type EncoderConfig,
+  type InstalledModel,
   type ModelInput,
   type OptimizerName,
+  type TrainedModel,
   type TrainingTask,
 } from '@sokhan/common';
 import { parseLocaleNumber } from '../../lib/format';
@@ -35,6 +38,11 @@ export interface TrainingDraft {
   labelNames: Record<string, string>;
   layers: LayerDraft[];
   input: ModelInput;
+  /** Text classification: the installed feature-extraction model that embeds the text; '' reads hashed n-grams. */
+  encoderId: string;
+  encoderPooling: EncoderConfig['pooling'];
+  /** One of my trained models to continue from (fine-tuning); '' trains a new network. */
+  baseModelId: string;
   classWeight: ClassWeighting;
   l2: string;
   refit: boolean;
@@ -68,6 +76,9 @@ export function defaultDraft(): TrainingDraft {
       l.type === 'dense' ? { ...newLayer('dense', String(l.units)), activation: l.activation } : newLayer('dropout', '64', String(l.rate)),
     ),
     input: 'sparse',
+    encoderId: '',
+    encoderPooling: 'mean',
+    baseModelId: '',
     classWeight: TRAINING_DEFAULTS.classWeight,
     l2: String(TRAINING_DEFAULTS.l2),
     refit: TRAINING_DEFAULTS.refit,
@@ -126,7 +137,65 @@ export function applyDataset(draft: TrainingDraft, dataset: DatasetDetail, word?
       ? []
       : dataset.columns.filter((c) => c.name !== label && c.type !== 'text').map((c) => c.name);
   const input: ModelInput = dataset.type === 'text-classification' ? 'sparse' : 'dense';
-  return { ...draft, datasetId: dataset.id, task: dataset.type, textColumn: text, labelColumn: label, labelNames: defaultLabelNames(labelClasses(dataset, label), word), featureColumns: features, input };
+  // A model to continue from belongs to its own columns: another dataset starts from scratch. The encoder stays for text.
+  const encoderId = dataset.type === 'text-classification' ? draft.encoderId : '';
+  return {
+    ...draft,
+    datasetId: dataset.id,
+    task: dataset.type,
+    textColumn: text,
+    labelColumn: label,
+    labelNames: defaultLabelNames(labelClasses(dataset, label), word),
+    featureColumns: features,
+    input,
+    encoderId,
+    baseModelId: '',
+  };
+}
+
+export interface EncoderChoice {
+  /** The installed model (models.id), as `encoder.modelId` takes it. */
+  id: string;
+  repoId: string;
+  /** The embedding length (its hidden size), when the inspection found it. */
+  dim: number | null;
+}
+
+/** Installed Hub models that run feature-extraction here: the encoders a text model can read through. */
+export function encoderChoices(installed: readonly InstalledModel[]): EncoderChoice[] {
+  return installed.flatMap((m) =>
+    m.status === 'ready' && m.runtime.status === 'runnable' && m.runtime.pipelines.includes('feature-extraction')
+      ? [{ id: m.id, repoId: m.repoId, dim: m.runtime.hiddenSize }]
+      : [],
+  );
+}
+
+/** My ready models of this task, the ones training can continue from. */
+export function baseModelChoices(models: readonly TrainedModel[], task: TrainingTask): TrainedModel[] {
+  return models.filter((m) => m.status === 'ready' && m.task === task);
+}
+
+/** A model whose encoder was removed cannot embed new rows, so it cannot be continued from. */
+export function canContinueFrom(model: TrainedModel): boolean {
+  return !model.encoder || model.encoder.installedId !== null;
+}
+
+/**
+ * Continuing from a model keeps its network and features (the server checks the columns): the text column and
+ * feature columns it reads, and the encoder it reads the text through, follow it.
+ */
+export function applyBaseModel(draft: TrainingDraft, model: TrainedModel | null): TrainingDraft {
+  if (!model) return { ...draft, baseModelId: '' };
+  const text = model.inputs.find((c) => c.kind === 'text')?.name;
+  const features = model.inputs.filter((c) => c.kind !== 'text').map((c) => c.name);
+  return {
+    ...draft,
+    baseModelId: model.id,
+    textColumn: text ?? draft.textColumn,
+    featureColumns: draft.task === 'text-classification' ? draft.featureColumns : features,
+    encoderId: model.encoder?.installedId ?? '',
+    encoderPooling: model.encoder?.pooling ?? draft.encoderPooling,
+  };
 }
 
 type NumberIssue = IssueLike & { path: (string | number)[] };
@@ -159,6 +228,7 @@ export function buildRequest(draft: TrainingDraft): BuiltRequest {
       : { type: 'dropout' as const, rate: num(l.rate, ['layers', i, 'rate'], parseIssues) },
   );
   const isText = draft.task === 'text-classification';
+  const encoder = isText && draft.encoderId ? { modelId: draft.encoderId, pooling: draft.encoderPooling } : null;
   // Only names that say more than the value itself.
   const named = Object.entries(draft.labelNames)
     .map(([value, name]) => [value, name.trim()] as const)
@@ -172,7 +242,9 @@ export function buildRequest(draft: TrainingDraft): BuiltRequest {
     labelColumn: draft.labelColumn,
     ...(draft.task !== 'tabular-regression' && named.length > 0 ? { labelNames: Object.fromEntries(named) } : {}),
     layers,
-    input: draft.input,
+    // An embedding is read densely: the server takes no input kind with an encoder.
+    ...(encoder ? { encoder } : { input: draft.input }),
+    ...(draft.baseModelId ? { modelId: draft.baseModelId } : {}),
     ...(draft.task === 'tabular-regression' ? {} : { classWeight: draft.classWeight }),
     optimizer: draft.optimizer,
     learningRate: num(draft.learningRate, ['learningRate'], parseIssues),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Checkpoint, TrainingJobDetail, TrainingProgressEvent } from '@sokhan/common';
-import { applyProgress } from './live-training';
+import type { Checkpoint, TrainingEmbeddingEvent, TrainingJobDetail, TrainingProgressEvent } from '@sokhan/common';
+import { applyEmbedding, applyProgress } from './live-training';
 import { visibleCheckpoints } from './JobPage';
 
 function job(): TrainingJobDetail {
@@ -61,6 +61,43 @@ describe('applyProgress', () => {
     expect(j.metrics.history[0]).toMatchObject({ valLoss: 0.6, valAccuracy: 0.7 });
     expect(j.epochsCompleted).toBe(2);
     expect(j.latest?.loss).toBe(0.4);
+  });
+});
+
+describe('applyEmbedding', () => {
+  const embedding = (over: Partial<TrainingEmbeddingEvent>): TrainingEmbeddingEvent => ({
+    jobId: 'j',
+    encoderId: 'e',
+    repoId: 'sokhan-lab/bert-fa-tiny-encoder',
+    rows: 100,
+    total: 480,
+    cached: false,
+    rowsPerSecond: 250,
+    etaSeconds: 2,
+    done: false,
+    dim: 32,
+    ...over,
+  });
+
+  it('keeps where the encoder stands as metrics.embedding, without the job id', () => {
+    const next = applyEmbedding(job(), embedding({}));
+    expect(next.status).toBe('running');
+    expect(next.metrics.embedding).toEqual({ encoderId: 'e', repoId: 'sokhan-lab/bert-fa-tiny-encoder', rows: 100, total: 480, cached: false, rowsPerSecond: 250, etaSeconds: 2, done: false, dim: 32 });
+  });
+
+  it('moves forward only: a late event does not pull the bar back, the final one always lands', () => {
+    let j = applyEmbedding(job(), embedding({ rows: 300 }));
+    j = applyEmbedding(j, embedding({ rows: 200 }));
+    expect(j.metrics.embedding?.rows).toBe(300);
+    j = applyEmbedding(j, embedding({ rows: 480, done: true, etaSeconds: 0 }));
+    expect(j.metrics.embedding).toMatchObject({ rows: 480, done: true });
+    j = applyEmbedding(j, embedding({ rows: 400 }));
+    expect(j.metrics.embedding).toMatchObject({ rows: 480, done: true });
+  });
+
+  it('reports a dataset the cache already held', () => {
+    const j = applyEmbedding(job(), embedding({ rows: 480, cached: true, done: true, rowsPerSecond: null, etaSeconds: null }));
+    expect(j.metrics.embedding).toMatchObject({ cached: true, done: true, rows: 480, total: 480 });
   });
 });
 

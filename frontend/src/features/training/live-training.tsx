@@ -1,6 +1,14 @@
 import type { ReactNode } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { EpochMetrics, TrainingJob, TrainingJobDetail, TrainingListResponse, TrainingProgressEvent } from '@sokhan/common';
+import type {
+  EmbeddingProgress,
+  EpochMetrics,
+  TrainingEmbeddingEvent,
+  TrainingJob,
+  TrainingJobDetail,
+  TrainingListResponse,
+  TrainingProgressEvent,
+} from '@sokhan/common';
 import { useSocketEvent } from '../../app/socket-context';
 import { modelKeys } from '../playground/models.api';
 import { trainingKeys } from './training.api';
@@ -55,6 +63,25 @@ export function applyProgress(job: TrainingJobDetail, e: TrainingProgressEvent):
   };
 }
 
+/** An embedding event folded into a job: where its encoder stands (kept as `metrics.embedding`, as the server does). */
+export function applyEmbedding(job: TrainingJobDetail, e: TrainingEmbeddingEvent): TrainingJobDetail {
+  const old = job.metrics.embedding;
+  // A late event of the same pass never moves the bar back.
+  if (old && old.encoderId === e.encoderId && (old.done || e.rows < old.rows) && !e.done) return job;
+  const embedding: EmbeddingProgress = {
+    encoderId: e.encoderId,
+    repoId: e.repoId,
+    rows: e.rows,
+    total: e.total,
+    cached: e.cached,
+    rowsPerSecond: e.rowsPerSecond,
+    etaSeconds: e.etaSeconds,
+    done: e.done,
+    dim: e.dim,
+  };
+  return { ...job, status: job.status === 'queued' ? 'running' : job.status, metrics: { ...job.metrics, embedding } };
+}
+
 /** Socket events keep every cached view of a job current without refetching per batch. */
 export function LiveTrainingProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -71,6 +98,14 @@ export function LiveTrainingProvider({ children }: { children: ReactNode }) {
         epochsCompleted: e.phase === 'epoch' ? Math.max(row.epochsCompleted, e.epoch) : row.epochsCompleted,
         latest: e.phase === 'epoch' ? epochFromEvent(e) : row.latest,
       }),
+    ),
+  );
+  useSocketEvent('training:embedding', (e) =>
+    patchJob(
+      queryClient,
+      e.jobId,
+      (job) => applyEmbedding(job, e),
+      (row) => ({ ...row, status: row.status === 'queued' ? 'running' : row.status }),
     ),
   );
   useSocketEvent('training:status', (e) =>
