@@ -34,5 +34,7 @@ if (must('frontend/dist/index.html', 'frontend emits index.html')) {
   const kb = Math.round(js.reduce((s, f) => s + statSync(path.join(assets, f)).size, 0) / 1024);
   checks.ok(js.length > 0, 'frontend emits hashed JavaScript assets', `${js.length} files, ${kb} KB`);
   checks.ok(files.some((f) => /\.woff2$/.test(f)), 'the Vazirmatn font is bundled (self-hosted)');
+  // The playground runs a model's encoder on onnxruntime-web: its wasm is ours to serve, never a CDN's.
+  checks.ok(files.some((f) => /^ort-wasm-simd-threaded\.asyncify-.*\.wasm$/.test(f)), 'onnxruntime-web\'s wasm is bundled (encoders run in the browser offline)');
 }
 process.exit(checks.summary());
