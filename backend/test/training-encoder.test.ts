@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { cosineSimilarity, deserializeFeatures, transformRows, type DownloadRecord, type InstalledModel, type TrainingJobDetail } from '@sokhan/common';
+import { cosineSimilarity, deserializeFeatures, transformRows, type DownloadRecord, type InstalledModel, type TrainingEmbeddingEvent, type TrainingJobDetail } from '@sokhan/common';
 import * as tf from '@tensorflow/tfjs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNABLE_REPO } from '../../scripts/hub-mirror/onnx-fixtures.js';
 import { embeddingCacheKey } from '../src/modules/training/embedding-cache.js';
 import { fileLoader } from '../src/modules/training/model-io.js';
+import type { Notifier } from '../src/platform/realtime/realtime.js';
 import { bearer, buildTestApp, registerUser, type TestApp } from './helpers.js';
 import { startFixtureMirror, waitForDownload, type MirrorFixture } from './hub-fixture.js';
 import { persianSentiment, sentimentConfig, toCsv, uploadCsv, waitForJob } from './training-fixtures.js';
@@ -18,10 +19,18 @@ let bob: string;
 const installed = new Map<string, InstalledModel>();
 const rows = persianSentiment(400, 11);
 let datasetId: string;
+/** Every `training:embedding` event sent, in order. */
+const embeddingEvents: TrainingEmbeddingEvent[] = [];
+const notifier: Notifier = {
+  notifyUser: (_user, event, payload) => {
+    if (event === 'training:embedding') embeddingEvents.push(payload as TrainingEmbeddingEvent);
+  },
+  connectedCount: () => 0,
+};
 
 beforeAll(async () => {
   fx = await startFixtureMirror({ includeDefaults: false, runnableModels: true });
-  t = await buildTestApp(fx.env);
+  t = await buildTestApp(fx.env, { notifier });
   alice = (await registerUser(t.app)).token;
   bob = (await registerUser(t.app)).token;
   for (const repoId of [RUNNABLE_REPO.encoder, RUNNABLE_REPO.sentiment]) {
@@ -205,10 +214,18 @@ describe('pause and resume while the encoder embeds', () => {
     expect(kept).toBeLessThan(big.length);
     expect(paused.metrics.embedding.rows).toBeLessThanOrEqual(kept);
 
+    const before = embeddingEvents.filter((e) => e.jobId === res.body.id).length;
     expect((await request(t.app).post(`/api/training/${res.body.id}/resume`).set(bearer(alice))).status).toBe(200);
     const done = await waitForJob(t.app, alice, res.body.id, ['completed', 'failed'], { timeoutMs: 120_000 });
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
     expect(done.metrics.embedding).toMatchObject({ rows: big.length, done: true, cached: false });
+    // The events the job page follows: from 0 up before the pause; after it, from the rows the file kept, up to done.
+    const events = embeddingEvents.filter((e) => e.jobId === res.body.id);
+    const [first, resumed] = [events.slice(0, before), events.slice(before)];
+    expect(first[0]).toMatchObject({ rows: 0, total: big.length, done: false });
+    expect(resumed[0]).toMatchObject({ rows: Math.floor(kept), done: false });
+    expect(resumed.at(-1)).toMatchObject({ rows: big.length, done: true, dim: 32, rowsPerSecond: expect.any(Number) });
+    for (const run of [first, resumed]) run.slice(1).forEach((e, i) => expect(e.rows).toBeGreaterThanOrEqual(run[i]!.rows));
     const files = await fs.readdir(dir);
     expect(files.some((f) => f.includes('.partial'))).toBe(false);
     const bytes = await fs.readFile(path.join(dir, files.find((f) => f.endsWith('.f32'))!));
