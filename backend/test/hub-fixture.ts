@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DownloadRecord } from '@sokhan/common';
+import type { DownloadRecord, InstalledModel } from '@sokhan/common';
 import type { Express } from 'express';
 import request from 'supertest';
 import { buildFixtureRepos, type BuildFixtureOptions, type FixtureRepo } from '../../scripts/hub-mirror/fixtures.js';
@@ -80,4 +80,16 @@ export function waitForDownload(app: Express, token: string, id: string, statuse
     const rec = res.body as DownloadRecord;
     return statuses.includes(rec.status) ? rec : null;
   }, `download ${id} to reach ${statuses.join('/')}`, timeoutMs);
+}
+
+/** Downloads each repository through the real download queue (one after another) and returns the installed models by repository id. */
+export async function installRepos(app: Express, token: string, repoIds: readonly string[]): Promise<Map<string, InstalledModel>> {
+  for (const repoId of repoIds) {
+    const res = await request(app).post('/api/sources/download').set(bearer(token)).send({ repoId });
+    if (res.status !== 202) throw new Error(`${repoId}: download answered ${res.status} ${JSON.stringify(res.body)}`);
+    const done = await waitForDownload(app, token, (res.body as DownloadRecord).id);
+    if (done.status !== 'completed') throw new Error(`${repoId}: ${done.status} ${done.error}`);
+  }
+  const list = await request(app).get('/api/sources/installed').set(bearer(token));
+  return new Map((list.body.items as InstalledModel[]).map((m) => [m.repoId, m]));
 }

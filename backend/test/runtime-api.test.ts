@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runResponseSchema, type DownloadRecord, type InstalledModel, type ModelRuntime, type RunResponse } from '@sokhan/common';
+import { runResponseSchema, type InstalledModel, type ModelRuntime, type RunResponse } from '@sokhan/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNABLE_REPO } from '../../scripts/hub-mirror/onnx-fixtures.js';
@@ -8,7 +8,7 @@ import { RuntimeRepository } from '../src/modules/runtime/runtime.repository.js'
 import { RuntimeService } from '../src/modules/runtime/runtime.service.js';
 import { decodeWav } from '../src/modules/tts/wav.js';
 import { bearer, buildTestApp, registerUser, testLogger, type TestApp } from './helpers.js';
-import { startFixtureMirror, waitForDownload, type MirrorFixture } from './hub-fixture.js';
+import { installRepos, startFixtureMirror, type MirrorFixture } from './hub-fixture.js';
 
 let fx: MirrorFixture;
 let t: TestApp;
@@ -23,14 +23,7 @@ beforeAll(async () => {
   alice = (await registerUser(t.app)).token;
   bob = (await registerUser(t.app)).token;
   // Every fixture through the real download queue; each is inspected when its files are in place.
-  for (const repoId of Object.values(RUNNABLE_REPO)) {
-    const res = await request(t.app).post('/api/sources/download').set(bearer(alice)).send({ repoId });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const done = await waitForDownload(t.app, alice, (res.body as DownloadRecord).id);
-    expect(done.status, `${repoId}: ${done.error}`).toBe('completed');
-  }
-  const list = await request(t.app).get('/api/sources/installed').set(bearer(alice));
-  for (const m of list.body.items as InstalledModel[]) installed.set(m.repoId, m);
+  for (const [repoId, m] of await installRepos(t.app, alice, Object.values(RUNNABLE_REPO))) installed.set(repoId, m);
   // From here on the Hub is unreachable: running installed models must not need it.
   await fx.close();
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { cosineSimilarity, deserializeFeatures, transformRows, type DownloadRecord, type InstalledModel, type TrainingEmbeddingEvent, type TrainingJobDetail } from '@sokhan/common';
+import { cosineSimilarity, deserializeFeatures, transformRows, type InstalledModel, type TrainingEmbeddingEvent, type TrainingJobDetail } from '@sokhan/common';
 import * as tf from '@tensorflow/tfjs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { embeddingCacheKey } from '../src/modules/training/embedding-cache.js';
 import { fileLoader } from '../src/modules/training/model-io.js';
 import type { Notifier } from '../src/platform/realtime/realtime.js';
 import { bearer, buildTestApp, registerUser, type TestApp } from './helpers.js';
-import { startFixtureMirror, waitForDownload, type MirrorFixture } from './hub-fixture.js';
+import { installRepos, startFixtureMirror, type MirrorFixture } from './hub-fixture.js';
 import { persianSentiment, sentimentConfig, toCsv, uploadCsv, waitForJob } from './training-fixtures.js';
 
 let fx: MirrorFixture;
@@ -33,14 +33,7 @@ beforeAll(async () => {
   t = await buildTestApp(fx.env, { notifier });
   alice = (await registerUser(t.app)).token;
   bob = (await registerUser(t.app)).token;
-  for (const repoId of [RUNNABLE_REPO.encoder, RUNNABLE_REPO.sentiment]) {
-    const res = await request(t.app).post('/api/sources/download').set(bearer(alice)).send({ repoId });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const done = await waitForDownload(t.app, alice, (res.body as DownloadRecord).id);
-    expect(done.status, `${repoId}: ${done.error}`).toBe('completed');
-  }
-  const list = await request(t.app).get('/api/sources/installed').set(bearer(alice));
-  for (const m of list.body.items as InstalledModel[]) installed.set(m.repoId, m);
+  for (const [repoId, m] of await installRepos(t.app, alice, [RUNNABLE_REPO.encoder, RUNNABLE_REPO.sentiment])) installed.set(repoId, m);
   // Embedding, training and predicting on an encoder need no Hub.
   await fx.close();
   datasetId = await uploadCsv(t.app, alice, toCsv(rows));

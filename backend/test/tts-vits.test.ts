@@ -1,10 +1,10 @@
-import type { DownloadRecord, InstalledModel, TtsHistoryItem, TtsSynthesisInfo, TtsVoice, TtsVoicesResponse } from '@sokhan/common';
+import type { InstalledModel, TtsHistoryItem, TtsSynthesisInfo, TtsVoice, TtsVoicesResponse } from '@sokhan/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNABLE_REPO, runnableFixtureSpecs } from '../../scripts/hub-mirror/onnx-fixtures.js';
 import { decodeWav } from '../src/modules/tts/wav.js';
 import { bearer, buildTestApp, registerUser, type TestApp } from './helpers.js';
-import { startFixtureMirror, waitForDownload, type MirrorFixture } from './hub-fixture.js';
+import { installRepos, startFixtureMirror, type MirrorFixture } from './hub-fixture.js';
 import { readWav, rms } from './tts-helpers.js';
 
 /** Binary answers: supertest buffers audio/wav into a Buffer with this parser. */
@@ -33,14 +33,7 @@ beforeAll(async () => {
   fx = await startFixtureMirror({ includeDefaults: false, extraRepos: [voice, broken, specs.find((s) => s.id === RUNNABLE_REPO.sentiment)!] });
   t = await buildTestApp(fx.env);
   token = (await registerUser(t.app)).token;
-  for (const repoId of [RUNNABLE_REPO.voice, BROKEN_VOICE, RUNNABLE_REPO.sentiment]) {
-    const res = await request(t.app).post('/api/sources/download').set(bearer(token)).send({ repoId });
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const done = await waitForDownload(t.app, token, (res.body as DownloadRecord).id);
-    expect(done.status, `${repoId}: ${done.error}`).toBe('completed');
-  }
-  const list = await request(t.app).get('/api/sources/installed').set(bearer(token));
-  for (const m of list.body.items as InstalledModel[]) installed.set(m.repoId, m);
+  for (const [repoId, m] of await installRepos(t.app, token, [RUNNABLE_REPO.voice, BROKEN_VOICE, RUNNABLE_REPO.sentiment])) installed.set(repoId, m);
   // Speaking needs nothing from the Hub.
   await fx.close();
 });

@@ -30,7 +30,7 @@ import { evaluateRows } from './evaluation.js';
 import { fileLoader } from './model-io.js';
 import { disposeNetwork } from './network.js';
 import { FEATURES_JSON } from './trainer.js';
-import { rowEncoder, type EncodedRow } from './training-batches.js';
+import { inBatches, rowEncoder, type EncodedRow } from './training-batches.js';
 import { streamRows } from './training-data.js';
 import { toEvaluation, toTrainedModel, type TrainedModelMetadata } from './training.presenter.js';
 import type { TrainedModelRow, TrainingRepository } from './training.repository.js';
@@ -60,18 +60,6 @@ const EVALUATE_CHUNK = 256;
 
 const encoderMissing = (repoId: string) =>
   new AppError(409, 'ENCODER_MISSING', `the encoder this model reads its text through (${repoId}) is no longer installed; install it again to use the model`);
-
-async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let chunk: T[] = [];
-  for await (const item of items) {
-    chunk.push(item);
-    if (chunk.length === size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length) yield chunk;
-}
 
 /** The artifacts of trained models (for the browser) and server-side inference with the same features. */
 export class TrainedModelsService {
@@ -183,7 +171,7 @@ export class TrainedModelsService {
     let skipped = 0;
     const embedded = (chunk: FeatureRow[]) => this.embedded(row, fitted, chunk);
     const rows = async function* (): AsyncGenerator<EncodedRow> {
-      for await (const chunk of chunks(streamRows({ filePath, format: record.format }, columns), EVALUATE_CHUNK)) {
+      for await (const chunk of inBatches(streamRows({ filePath, format: record.format }, columns), EVALUATE_CHUNK)) {
         for (const r of await embedded(chunk)) {
           const e = encode(r);
           if (e) yield e;

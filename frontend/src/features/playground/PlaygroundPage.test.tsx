@@ -1,10 +1,9 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { TrainedModel, TrainedModelListResponse } from '@sokhan/common';
 import fa from '../../locales/fa.json';
+import { startApiServer } from '../../test/api-server';
 import { makeServices, renderWithApp } from '../../test/harness';
 import { PlaygroundPage } from './PlaygroundPage';
 
@@ -40,35 +39,22 @@ const orphan: TrainedModel = {
 };
 
 const requests: string[] = [];
-let server: Server;
+let api: Awaited<ReturnType<typeof startApiServer>>;
 let base: string;
 
-function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-allow-headers', 'authorization, content-type, accept');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204);
-      res.end();
-      return;
-    }
+  api = await startApiServer((req) => {
     requests.push(`${req.method} ${req.url}`);
-    if (req.method === 'GET' && req.url === '/api/models') return json(res, 200, { items: [orphan] } satisfies TrainedModelListResponse);
+    if (req.method === 'GET' && req.url === '/api/models') return { status: 200, body: { items: [orphan] } satisfies TrainedModelListResponse };
     // The server's answer for such a model (backend/test/training-encoder.test.ts checks it is given).
     if (req.method === 'POST' && req.url === `/api/models/${MODEL_ID}/predict`) {
-      return json(res, 409, { error: { code: 'ENCODER_MISSING', message: `the encoder ${REPO} is no longer installed` } });
+      return { status: 409, body: { error: { code: 'ENCODER_MISSING', message: `the encoder ${REPO} is no longer installed` } } };
     }
-    json(res, 404, { error: { code: 'NOT_FOUND', message: 'nope' } });
+    return null;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = api.base;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => api.close());
 
 describe('PlaygroundPage with a model on an encoder', () => {
   it('names the encoder, and says in Persian that it was removed instead of loading anything', async () => {

@@ -1,5 +1,3 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -7,6 +5,7 @@ import type { ModelRuntime, RunResponse } from '@sokhan/common';
 import { PREFS_KEY } from '../../../app/preferences';
 import en from '../../../locales/en.json';
 import fa from '../../../locales/fa.json';
+import { startApiServer } from '../../../test/api-server';
 import { makeServices, renderWithApp } from '../../../test/harness';
 import { TryPanel } from './TryPanel';
 
@@ -41,37 +40,20 @@ const answers: Record<string, { status: number; body: unknown }> = {
 };
 const received: { id: string; body: unknown }[] = [];
 
-let server: Server;
+let api: Awaited<ReturnType<typeof startApiServer>>;
 let base: string;
 
-function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-allow-headers', 'authorization, content-type, accept');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204);
-      res.end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const id = /^\/api\/models\/([^/]+)\/run$/.exec(req.url ?? '')?.[1] ?? '';
-      const answer = req.method === 'POST' ? answers[id] : undefined;
-      if (!answer) return json(res, 404, { error: { code: 'NOT_FOUND', message: 'nope' } });
-      received.push({ id, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      json(res, answer.status, answer.body);
-    });
+  api = await startApiServer((req, body) => {
+    const id = /^\/api\/models\/([^/]+)\/run$/.exec(req.url ?? '')?.[1] ?? '';
+    const answer = req.method === 'POST' ? answers[id] : undefined;
+    if (!answer) return null;
+    received.push({ id, body: JSON.parse(body) });
+    return answer;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = api.base;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => api.close());
 
 const runtime = (pipelines: string[]): Extract<ModelRuntime, { status: 'runnable' }> => ({
   status: 'runnable',
