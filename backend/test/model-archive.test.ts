@@ -337,3 +337,18 @@ describe('hostile or broken archives', () => {
     expect(await importedState()).toEqual(before);
   });
 });
+
+describe('an import a crash cut short', () => {
+  it('leaves a folder that the next start removes once it is old, never one that may still be receiving', async () => {
+    const trained = path.join(s.config.paths.models, 'trained');
+    const old = await fs.mkdtemp(path.join(trained, '.import-'));
+    await fs.writeFile(path.join(old, 'archive.zip'), 'half an upload');
+    const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
+    await fs.utimes(old, hourAgo, hourAgo);
+    const fresh = await fs.mkdtemp(path.join(trained, '.import-'));
+    expect(await s.services.modelArchives.removeAbandonedImports()).toBe(1);
+    const left = (await fs.readdir(trained)).filter((n) => n.startsWith('.import-'));
+    expect(left).toEqual([path.basename(fresh)]);
+    await fs.rm(fresh, { recursive: true });
+  });
+});

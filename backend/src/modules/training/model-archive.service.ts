@@ -23,6 +23,9 @@ export interface ModelArchiveDeps {
   limits?: { maxArchiveBytes: number; maxUncompressedBytes: number; maxEntries: number };
 }
 
+/** An import folder untouched this long is from a process that died mid-import (uploads take minutes at most). */
+const ABANDONED_IMPORT_MS = 60 * 60 * 1000;
+
 /**
  * Trained models in and out as one .zip. Export: the owner's ready model, streamed. Import: the upload lands in
  * a private folder beside the models, is checked in full (model-archive-import), and only then becomes a model
@@ -54,6 +57,25 @@ export class ModelArchiveService {
       sokhanVersion: this.deps.sokhanVersion,
       tfjsVersion: tf.version.tfjs,
     });
+  }
+
+  /**
+   * Import folders a crash left behind (an import removes its own on every other way out). Only those older than
+   * `olderThanMs`: another instance sharing MODELS_DIR may be receiving one now. Returns how many went.
+   */
+  async removeAbandonedImports(olderThanMs = ABANDONED_IMPORT_MS): Promise<number> {
+    const parent = path.dirname(this.deps.modelDir(randomUUID()));
+    const names = await fs.readdir(parent).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names.filter((n) => n.startsWith('.import-'))) {
+      const dir = path.join(parent, name);
+      const st = await fs.stat(dir).catch(() => null);
+      if (!st || Date.now() - st.mtimeMs < olderThanMs) continue;
+      await fs.rm(dir, { recursive: true, force: true });
+      removed++;
+    }
+    if (removed) this.deps.logger.info({ removed }, 'removed model imports a crash left behind');
+    return removed;
   }
 
   /** 201 with the new model; 422 INVALID_MODEL_ARCHIVE (413 past a size limit) naming what is wrong. */

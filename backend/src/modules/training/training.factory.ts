@@ -45,7 +45,10 @@ export function createTrainingModule(deps: { config: Config; pool: Pool; logger:
     sokhanVersion: config.version,
   });
   const runner = {
-    start: () => training.start(),
+    start: async () => {
+      await archives.removeAbandonedImports();
+      await training.start();
+    },
     stop: async () => {
       await training.stop();
       await models.close();
