@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -153,8 +154,10 @@ function mlpCsv(): string {
 
 async function serverFigures(): Promise<Figures> {
   const server = child('server');
+  let serverRoot: string | null = null;
   try {
-    const { url } = await firstJson<{ url: string }>(server, 180_000);
+    const { url, root } = await firstJson<{ url: string; root: string }>(server, 180_000);
+    serverRoot = root;
     const idle = await healthLatency(url);
     const reg = await call(url, 'POST', '/api/auth/register', { body: { email: 'bench@example.com', username: 'bench_user', password: 'bench-password-123' } });
     const token = reg.body.token as string;
@@ -209,6 +212,8 @@ async function serverFigures(): Promise<Figures> {
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
+    // The child leaves its folder to us (see serveForBench).
+    if (serverRoot) await fs.rm(serverRoot, { recursive: true, force: true });
   }
 }
 
