@@ -220,6 +220,38 @@ describe('many API instances and workers on one PostgreSQL', { timeout: 240_000 
     expect(of(mine, 'training:status', id).filter((r) => r.payload.status === 'running')).toHaveLength(2);
   });
 
+  it('drops the writes of a worker stalled past its lease (SIGSTOP): the other one continues the job, and the stale one exits when it wakes', async () => {
+    const mine = await listen(api1(), owner.token);
+    const data = await upload(api1(), owner.token, 400, 9);
+    const epochs = 10;
+    const created = await call(api2(), 'POST', '/api/training', owner.token, sentimentConfig(data, { epochs, batchSize: 8, earlyStopping: null }));
+    const id = created.body.id as string;
+    await waitFor(async () => of(mine, 'training:checkpoint', id).some((r) => r.payload.epoch >= 2), 'two checkpoints', 120_000);
+    const stalled = await workerOf('training_jobs', id);
+    const ownerId = async () => (await db.pool.query<{ worker_id: string | null }>('SELECT worker_id FROM training_jobs WHERE id = $1', [id])).rows[0]!.worker_id;
+    const before = await ownerId();
+    stalled.child.kill('SIGSTOP');
+    try {
+      // Its lease runs out; the other worker claims the job and trains on from the checkpoint.
+      await waitFor(async () => ![before, null].includes(await ownerId()), 'another worker to claim the job', 60_000);
+      const at = (await job(api2(), owner.token, id)).metrics.history.length as number;
+      await waitFor(async () => (await job(api2(), owner.token, id)).metrics.history.length > at, 'an epoch on the other worker', 60_000);
+    } finally {
+      stalled.child.kill('SIGCONT');
+    }
+    // Awake, it learns it was found dead and exits; what its training thread reported meanwhile lands nowhere.
+    expect(await stalled.exited).toBe(1);
+    expect(stalled.output()).toMatch(/found dead by another/);
+    const fresh = startWorker(`${stalled.name}+`);
+    workers.splice(workers.indexOf(stalled), 1, fresh);
+    await waitForOutput(fresh, /worker is running/);
+    const done = await waitForJobState(api2(), owner.token, id, ['completed']);
+    const all = Array.from({ length: epochs }, (_, i) => i + 1);
+    expect(done.metrics.history.map((h: any) => h.epoch)).toEqual(all);
+    expect(done.checkpoints.map((c: any) => c.epoch)).toEqual(all);
+    expect(await ownerId()).not.toBe(before);
+  });
+
   it('resumes a download with Range on the other worker when the one fetching it is killed, and its sha256 passes', async () => {
     const want = fx.repo(BIG).files.find((f) => f.path === 'weights.bin')!;
     const part = path.join(repoFolder(env.MODELS_DIR!, BIG, 'main'), 'weights.bin.part');

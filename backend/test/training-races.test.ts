@@ -7,6 +7,7 @@ import type { DatasetsService } from '../src/modules/datasets/datasets.service.j
 import { spawnWorker } from '../src/modules/training/training.runner.js';
 import { TrainingService } from '../src/modules/training/training.service.js';
 import { JobQueue } from '../src/platform/queue/job-queue.js';
+import { QueueRepository } from '../src/platform/queue/queue.repository.js';
 import { CONTROL, type WorkerInput } from '../src/modules/training/worker-protocol.js';
 import type { Notifier } from '../src/platform/realtime/realtime.js';
 import { buildTestApp, registerUser, testLogger, type TestApp } from './helpers.js';
@@ -213,5 +214,34 @@ describe('creating a job', () => {
     const left = await t.pool.query(`SELECT 1 FROM models WHERE source = 'trained' AND metadata->>'datasetId' = $1`, [doomed]);
     expect(left.rowCount).toBe(0);
     await stop(svc);
+  });
+});
+
+describe('a worker whose job another worker has taken over (it stalled past its lease)', () => {
+  it('writes nothing more of its run and stops it; the job stays the other worker’s', async () => {
+    const spawned: Spawned[] = [];
+    const svc = service({ spawn: recordingSpawn(spawned) });
+    const job = await svc.createTrainingJob(userId, null, sentimentConfig(datasetId, LONG));
+    await start(svc, job.id);
+    for (;;) {
+      if ((await svc.getTrainingStatus(job.id, userId)).checkpoints.length > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Another worker, alive, claims the job (as the queue lets it once this one's lease has run out).
+    const other = randomUUID();
+    await new QueueRepository(t.pool).registerInstance({ id: other, role: 'worker', host: 'elsewhere', pid: 1 });
+    await t.pool.query('UPDATE training_jobs SET worker_id = $2 WHERE id = $1', [job.id, other]);
+    const before = await svc.getTrainingStatus(job.id, userId);
+    // The thread's next report finds the job another's: the thread is stopped (300 epochs would take minutes).
+    await spawned[0]!.exited;
+    const after = await svc.getTrainingStatus(job.id, userId);
+    expect(after.status).toBe('running');
+    expect(after.metrics.history).toEqual(before.metrics.history);
+    expect(after.metrics.current).toEqual(before.metrics.current);
+    expect(after.checkpoints).toEqual(before.checkpoints);
+    expect((await t.pool.query('SELECT worker_id FROM training_jobs WHERE id = $1', [job.id])).rows[0].worker_id).toBe(other);
+    await stop(svc);
+    await t.pool.query(`UPDATE training_jobs SET status = 'cancelled' WHERE id = $1`, [job.id]);
+    await t.pool.query('DELETE FROM worker_instances WHERE id = $1', [other]);
   });
 });

@@ -19,6 +19,8 @@ export interface JobRow {
   finished_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** The worker instance that claimed it (null while queued). */
+  worker_id: string | null;
 }
 
 export interface CheckpointRow {
@@ -58,7 +60,9 @@ export type TrainedModelRow = Omit<ModelRow, 'repo_id' | 'revision'> & {
 export type ExportedEvaluationRow = EvaluationRow & { dataset_name: string | null };
 
 const JOB = `id, user_id, model_id, dataset_id, base_model_id, status, progress, config, metrics, error, error_code,
-  started_at, finished_at, created_at, updated_at`;
+  started_at, finished_at, created_at, updated_at, worker_id`;
+/** A write reporting a worker's run lands only while that worker (the text parameter; null: anyone) holds the job. */
+const OWNED_BY = (param: string) => `(${param}::text IS NULL OR worker_id = ${param}::text)`;
 const CHECKPOINT = 'id, training_job_id, epoch, step, loss, accuracy, val_loss, val_accuracy, is_best, file_path, metadata, created_at';
 const EVALUATION = 'id, model_id, training_job_id, dataset_id, split, report, created_at';
 const ENCODER_INSTALLED = `(SELECT h.id FROM models h
@@ -102,6 +106,16 @@ export class TrainingRepository {
     return r.rows[0]!;
   }
 
+  /**
+   * The fence of a worker's writes: locks the job row until the transaction ends, and only while `workerId` still
+   * holds it. False once another worker has claimed it (this one stalled past its lease) or it went back to the
+   * queue: then nothing this worker's run reports may be written.
+   */
+  async lockOwned(id: string, workerId: string): Promise<boolean> {
+    const r = await this.db.query('SELECT 1 FROM training_jobs WHERE id = $1 AND worker_id = $2 FOR UPDATE', [id, workerId]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
   /** Locks the user's dataset against deletion until the transaction ends; false when it is gone. */
   async lockDataset(id: string, userId: string): Promise<boolean> {
     const r = await this.db.query('SELECT 1 FROM datasets WHERE id = $1 AND user_id = $2 FOR SHARE', [id, userId]);
@@ -129,16 +143,19 @@ export class TrainingRepository {
     return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
   }
 
-  /** Moves a job from one of `from` to `to`; null when it was in another state (someone else moved it first). */
-  async transition(id: string, from: readonly TrainingStatus[], to: TrainingStatus): Promise<JobRow | null> {
+  /**
+   * Moves a job from one of `from` to `to`; null when it was in another state (someone else moved it first) or, with
+   * `owner`, when another worker holds it now (the move reports a run of `owner`'s).
+   */
+  async transition(id: string, from: readonly TrainingStatus[], to: TrainingStatus, owner?: string): Promise<JobRow | null> {
     const finished = ['completed', 'failed', 'cancelled'].includes(to);
     const r = await this.db.query<JobRow>(
       `UPDATE training_jobs SET status = $3,
          worker_id = CASE WHEN $3 = 'queued' THEN NULL ELSE worker_id END,
          finished_at = CASE WHEN $4 THEN now() ELSE finished_at END,
          metrics = CASE WHEN $3 IN ('running', 'pausing') THEN metrics ELSE jsonb_set(metrics, '{current}', 'null') END
-       WHERE id = $1 AND status = ANY($2::text[]) RETURNING ${JOB}`,
-      [id, from, to, finished],
+       WHERE id = $1 AND status = ANY($2::text[]) AND ${OWNED_BY('$5')} RETURNING ${JOB}`,
+      [id, from, to, finished, owner ?? null],
     );
     return r.rows[0] ?? null;
   }
@@ -177,16 +194,21 @@ export class TrainingRepository {
     return new Map(r.rows.map((x) => [x.id, x.status]));
   }
 
-  async mergeMetrics(id: string, patch: Partial<TrainingMetrics>): Promise<void> {
-    await this.db.query(`UPDATE training_jobs SET metrics = metrics || $2::jsonb WHERE id = $1`, [id, JSON.stringify(patch)]);
+  /** False when nothing was written: with `owner`, another worker holds the job now. */
+  async mergeMetrics(id: string, patch: Partial<TrainingMetrics>, owner?: string): Promise<boolean> {
+    const r = await this.db.query(`UPDATE training_jobs SET metrics = metrics || $2::jsonb WHERE id = $1 AND ${OWNED_BY('$3')}`, [id, JSON.stringify(patch), owner ?? null]);
+    return (r.rowCount ?? 0) > 0;
   }
 
-  async saveProgress(id: string, current: TrainingProgressState): Promise<void> {
-    await this.db.query(`UPDATE training_jobs SET progress = $2, metrics = jsonb_set(metrics, '{current}', $3::jsonb) WHERE id = $1`, [
+  /** False when another worker than `owner` holds the job now (nothing is written). */
+  async saveProgress(id: string, current: TrainingProgressState, owner: string): Promise<boolean> {
+    const r = await this.db.query(`UPDATE training_jobs SET progress = $2, metrics = jsonb_set(metrics, '{current}', $3::jsonb) WHERE id = $1 AND ${OWNED_BY('$4')}`, [
       id,
       current.progress,
       JSON.stringify(current),
+      owner,
     ]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   /** Appends an epoch to the metric history (replacing a row of the same epoch, from a re-run after a crash). */
@@ -211,11 +233,12 @@ export class TrainingRepository {
     );
   }
 
-  async fail(id: string, code: ErrorCode, message: string): Promise<JobRow | null> {
+  /** Null when the job already ended, or (with `owner`) another worker holds it now. */
+  async fail(id: string, code: ErrorCode, message: string, owner?: string): Promise<JobRow | null> {
     const r = await this.db.query<JobRow>(
       `UPDATE training_jobs SET status = 'failed', error = $2, error_code = $3, finished_at = now(), metrics = jsonb_set(metrics, '{current}', 'null')
-       WHERE id = $1 AND status NOT IN ('completed', 'cancelled') RETURNING ${JOB}`,
-      [id, message, code],
+       WHERE id = $1 AND status NOT IN ('completed', 'cancelled') AND ${OWNED_BY('$4')} RETURNING ${JOB}`,
+      [id, message, code, owner ?? null],
     );
     return r.rows[0] ?? null;
   }

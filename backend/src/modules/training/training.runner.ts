@@ -35,6 +35,8 @@ interface ActiveJob {
    * rows as it goes); before that there is nothing to save, so a stop terminates it.
    */
   training: boolean;
+  /** Another worker holds the job now: nothing more this thread says is passed on, and its end is nobody's news. */
+  abandoned: boolean;
   exited: Promise<void>;
 }
 
@@ -113,6 +115,18 @@ export class TrainingRunner {
     return true;
   }
 
+  /**
+   * Stops a job's thread without passing on another word of it (the job is another worker's now); true the first
+   * time for a job running here.
+   */
+  abandon(jobId: string): boolean {
+    const a = this.active.get(jobId);
+    if (!a || a.abandoned) return false;
+    a.abandoned = true;
+    void a.worker.terminate();
+    return true;
+  }
+
   /** Resolves when the job's worker has exited and its messages are handled (terminating it after the timeout). */
   async settle(jobId: string, timeoutMs = this.opts.stopTimeoutMs ?? 15_000): Promise<void> {
     const a = this.active.get(jobId);
@@ -158,7 +172,7 @@ export class TrainingRunner {
       if (msg.type === 'event' && (msg.event.type === 'started' || msg.event.type === 'embedding')) entry.training = true;
       if (msg.type === 'done' || msg.type === 'failed') settled = true;
       chain = chain
-        .then(() => hooks.onMessage(jobId, msg))
+        .then(() => (entry.abandoned ? undefined : hooks.onMessage(jobId, msg)))
         .catch((err: unknown) => logger.error({ err, jobId, message: msg.type }, 'training message not handled'));
       if (settled) chain = chain.then(() => void worker.terminate());
     });
@@ -168,9 +182,10 @@ export class TrainingRunner {
       flag,
       requested: null,
       training: false,
+      abandoned: false,
       exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())).then(async () => {
         await chain;
-        if (!settled) {
+        if (!settled && !entry.abandoned) {
           await hooks.onLost(jobId, { requested: entry.requested, shuttingDown: this.shuttingDown }).catch((err: unknown) => logger.error({ err, jobId }, 'lost training job not recorded'));
         }
         this.active.delete(jobId);

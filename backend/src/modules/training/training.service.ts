@@ -360,7 +360,7 @@ export class TrainingService {
         return job;
       } catch (err) {
         const e = err instanceof AppError ? err : null;
-        await this.failJob(row.id, e?.code === 'NOT_FOUND' ? 'INVALID_DATASET' : e?.code === 'ENCODER_MISSING' ? e.code : 'TRAINING_FAILED', e?.message ?? 'the job could not be prepared');
+        await this.failJob(row.id, e?.code === 'NOT_FOUND' ? 'INVALID_DATASET' : e?.code === 'ENCODER_MISSING' ? e.code : 'TRAINING_FAILED', e?.message ?? 'the job could not be prepared', this.me);
         if (!e) this.deps.logger.error({ err, jobId: row.id }, 'training job could not be prepared');
         return null;
       }
@@ -458,24 +458,38 @@ export class TrainingService {
   private async onWorkerMessage(jobId: string, msg: WorkerMessage): Promise<void> {
     switch (msg.type) {
       case 'backend':
-        await this.repo.mergeMetrics(jobId, { backend: msg.backend });
+        if (!(await this.repo.mergeMetrics(jobId, { backend: msg.backend }, this.me))) this.abandon(jobId);
         return;
       case 'event':
         return this.onTrainerEvent(jobId, msg.event);
       case 'failed':
         if (msg.detail) this.deps.logger.error({ jobId, detail: msg.detail }, 'training failed');
-        await this.failJob(jobId, msg.code, msg.message);
+        await this.failJob(jobId, msg.code, msg.message, this.me);
         return;
       case 'done': {
         if (msg.outcome === 'completed') return;
         if (msg.outcome === 'paused' && (await this.handOver(jobId))) return;
         const to: TrainingStatus = msg.outcome === 'paused' ? 'paused' : 'cancelled';
-        const row = await this.repo.transition(jobId, ['running', 'pausing'], to);
+        const row = await this.repo.transition(jobId, ['running', 'pausing'], to, this.me);
         if (row && to === 'cancelled') await this.finishCancelled(row);
         else if (row) await this.emitStatus(row);
         return;
       }
     }
+  }
+
+  /** This process's worker instance: the owner every write reporting one of its runs is fenced by. */
+  private get me(): string {
+    return this.deps.queue.lease.instanceId;
+  }
+
+  /**
+   * A write of this process's run found the job held by another worker: this one stalled past its lease and the job
+   * was claimed and continued elsewhere. Its run stops here, and nothing more it reports is written.
+   */
+  private abandon(jobId: string): void {
+    if (!this.runner.abandon(jobId)) return;
+    this.deps.logger.warn({ jobId }, 'training job taken over by another worker; its stale run here is stopped');
   }
 
   private async onTrainerEvent(jobId: string, e: TrainerEvent): Promise<void> {
@@ -484,25 +498,29 @@ export class TrainingService {
     const notify = this.deps.notifier;
     switch (e.type) {
       case 'embedding':
-        await this.repo.mergeMetrics(jobId, { embedding: e.progress });
+        if (!(await this.repo.mergeMetrics(jobId, { embedding: e.progress }, this.me))) return this.abandon(jobId);
         notify.notifyUser(job.user_id, 'training:embedding', { jobId, ...e.progress });
         return;
       case 'started':
-        await this.repo.mergeMetrics(jobId, { backend: e.backend, samples: e.samples, featureDim: e.featureDim, parameters: e.parameters, classes: e.classes });
+        if (!(await this.repo.mergeMetrics(jobId, { backend: e.backend, samples: e.samples, featureDim: e.featureDim, parameters: e.parameters, classes: e.classes }, this.me))) {
+          return this.abandon(jobId);
+        }
         if (job.model_id) await this.repo.setModelStatus(job.model_id, 'training');
         return;
       case 'progress':
-        await this.repo.saveProgress(jobId, e.state);
+        if (!(await this.repo.saveProgress(jobId, e.state, this.me))) return this.abandon(jobId);
         notify.notifyUser(job.user_id, 'training:progress', { jobId, ...e.state, valLoss: e.valLoss, valAccuracy: e.valAccuracy, phase: e.phase });
         return;
       case 'checkpoint': {
         // The checkpoint and the epoch it closes land together: no reader sees one without the other.
         const cp = await withTransaction(this.deps.pool, async (client) => {
           const repo = new TrainingRepository(client);
+          if (!(await repo.lockOwned(jobId, this.me))) return null;
           const row = await repo.upsertCheckpoint({ jobId, epoch: e.epoch, step: e.step, metrics: e.metrics, filePath: e.dir, sizeBytes: e.sizeBytes });
           await repo.appendEpoch(jobId, Math.min(100, (e.epoch / job.config.epochs) * 100), e.metrics);
           return toCheckpoint(row);
         });
+        if (!cp) return this.abandon(jobId);
         notify.notifyUser(job.user_id, 'training:checkpoint', {
           jobId,
           checkpointId: cp.id,
@@ -522,6 +540,7 @@ export class TrainingService {
         const patch = { final: e.metrics, stoppedEarly: e.stoppedEarly, featureDim: e.featureDim, parameters: e.parameters };
         const done = await withTransaction(this.deps.pool, async (client) => {
           const repo = new TrainingRepository(client);
+          if (!(await repo.lockOwned(jobId, this.me))) return 'stale' as const;
           const row = await repo.complete(jobId, patch);
           if (row && modelId) {
             const encoder = (await repo.getModel(modelId))?.metadata.encoder as ModelEncoderMetadata | undefined;
@@ -540,6 +559,7 @@ export class TrainingService {
           }
           return row;
         });
+        if (done === 'stale') return this.abandon(jobId);
         if (!done || !modelId) return;
         this.deps.logger.info({ jobId, modelId, metrics: e.metrics }, 'training completed');
         await this.emitStatus(done);
@@ -551,16 +571,16 @@ export class TrainingService {
 
   private async onWorkerLost(jobId: string, info: { requested: StopRequest | null; shuttingDown: boolean; startError?: unknown }): Promise<void> {
     if (info.startError !== undefined) {
-      await this.failJob(jobId, 'TRAINING_FAILED', 'the training worker thread could not be started');
+      await this.failJob(jobId, 'TRAINING_FAILED', 'the training worker thread could not be started', this.me);
     } else if (info.requested === 'cancel') {
-      const row = await this.repo.transition(jobId, ['running', 'pausing'], 'cancelled');
+      const row = await this.repo.transition(jobId, ['running', 'pausing'], 'cancelled', this.me);
       if (row) await this.finishCancelled(row);
     } else if (info.shuttingDown || info.requested === 'pause') {
       if (await this.handOver(jobId)) return;
-      const row = await this.repo.transition(jobId, ['running', 'pausing'], 'paused');
+      const row = await this.repo.transition(jobId, ['running', 'pausing'], 'paused', this.me);
       if (row) await this.emitStatus(row);
     } else {
-      await this.failJob(jobId, 'TRAINING_FAILED', 'the training worker stopped unexpectedly');
+      await this.failJob(jobId, 'TRAINING_FAILED', 'the training worker stopped unexpectedly', this.me);
     }
   }
 
@@ -571,7 +591,7 @@ export class TrainingService {
   private async handOver(jobId: string): Promise<boolean> {
     if (!this.deps.handover || !this.runner.stopping) return false;
     const row = await withTransaction(this.deps.pool, async (client) => {
-      const r = await new TrainingRepository(client).transition(jobId, ['running'], 'queued');
+      const r = await new TrainingRepository(client).transition(jobId, ['running'], 'queued', this.me);
       if (r) await new QueueRepository(client).enqueue({ kind: 'training', id: jobId });
       return r;
     });
@@ -606,8 +626,9 @@ export class TrainingService {
     await this.emitStatus({ ...row, model_id: null });
   }
 
-  private async failJob(jobId: string, code: ErrorCode, message: string): Promise<void> {
-    const row = await this.repo.fail(jobId, code, message);
+  /** With `owner`, only while that worker holds the job (a failure its run reports). */
+  private async failJob(jobId: string, code: ErrorCode, message: string, owner?: string): Promise<void> {
+    const row = await this.repo.fail(jobId, code, message, owner);
     if (!row) return;
     await this.removePartialEmbeddings(row);
     if (row.model_id) await this.repo.setModelStatus(row.model_id, 'failed', { error: message });
