@@ -18,19 +18,13 @@ import { useApi } from '../../app/services';
 import { Field } from '../../components/Field';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { FileIcon, UploadIcon } from '../../components/icons';
-import { Button, Card, Ltr, ProgressBar } from '../../components/ui';
+import { Button, Card, Ltr } from '../../components/ui';
+import { UploadProgress, useUpload } from '../../components/UploadProgress';
 import { validateWith, type FieldErrors } from '../../lib/validation';
 import { datasetKeys, datasetsApi } from './datasets.api';
 import { datasetProblem } from './problems';
 
 const ACCEPT = '.csv,.tsv,.jsonl,.ndjson,.txt,.xlsx,text/csv,text/tab-separated-values,application/jsonl,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-interface Progress {
-  loaded: number;
-  total: number;
-  startedAt: number;
-  bytesPerSecond: number;
-}
 
 /** What the form can tell from a file's first 64 KiB before sending it: not text at all, or its header row. */
 export interface FileLook {
@@ -61,7 +55,6 @@ export function UploadCard() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const inputRef = useRef<HTMLInputElement>(null);
-  const abortRef = useRef<AbortController | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -69,7 +62,7 @@ export function UploadCard() {
   const [labelColumn, setLabelColumn] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<unknown>(null);
-  const [progress, setProgress] = useState<Progress | null>(null);
+  const upload = useUpload();
   const [dragging, setDragging] = useState(false);
   const [look, setLook] = useState<FileLook | null>(null);
   // The user's answer to "is the first row column names?"; starts as the detection says.
@@ -112,38 +105,20 @@ export function UploadCard() {
     else if (look?.notText && !isWorkbook) found.file = t(`datasets.notText.${look.notText}`);
     setErrors(found);
     if (!checked.ok || !file || found.file) return;
-    const controller = new AbortController();
-    abortRef.current = controller;
-    setProgress({ loaded: 0, total: file.size, startedAt: performance.now(), bytesPerSecond: 0 });
     try {
       const withHeader = look?.header
         ? { ...checked.data, header: headerPresent ? ('present' as const) : ('absent' as const) }
         : isWorkbook && sheet.trim()
           ? { ...checked.data, sheet: sheet.trim() }
           : checked.data;
-      const dataset = await datasetsApi.upload(api, withHeader, file, {
-        signal: controller.signal,
-        onProgress: (loaded, total) => {
-          const now = performance.now();
-          setProgress((p) => {
-            if (!p) return p;
-            const seconds = (now - p.startedAt) / 1000;
-            return { ...p, loaded, total, bytesPerSecond: seconds > 0.2 ? loaded / seconds : 0 };
-          });
-        },
-      });
+      const dataset = await upload.run(file.size, (send) => datasetsApi.upload(api, withHeader, file, send));
       await queryClient.invalidateQueries({ queryKey: datasetKeys.all });
       void navigate(`/datasets/${dataset.id}`);
     } catch (err) {
       setError(err);
-    } finally {
-      abortRef.current = null;
-      setProgress(null);
     }
   };
 
-  const fraction = progress && progress.total > 0 ? progress.loaded / progress.total : 0;
-  const speed = progress?.bytesPerSecond ?? 0;
   const problem = datasetProblem(t, error, (n) => f.number(n));
 
   return (
@@ -234,23 +209,13 @@ export function UploadCard() {
             <input className="input" value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)} dir="auto" />
           </Field>
         </div>
-        {progress && (
-          <div className="upload-progress" data-testid="upload-progress">
-            <ProgressBar value={fraction} label={t('datasets.upload.progress')} />
-            <div className="meta-line">
-              <span>{f.percent(fraction)}</span>
-              <span>{t('downloads.bytes', { done: f.bytes(progress.loaded), total: f.bytes(progress.total) })}</span>
-              {speed > 0 && <span>{f.speed(speed)}</span>}
-              {fraction >= 1 && <span>{t('datasets.upload.analysing')}</span>}
-            </div>
-          </div>
-        )}
+        {upload.progress && <UploadProgress progress={upload.progress} label={t('datasets.upload.progress')} afterSent={t('datasets.upload.analysing')} testId="upload-progress" />}
         {problem ? <Notice tone="danger">{problem}</Notice> : <ErrorNotice error={error} />}
         <div className="form-actions">
-          <Button type="submit" variant="primary" icon={<UploadIcon />} busy={!!progress}>
+          <Button type="submit" variant="primary" icon={<UploadIcon />} busy={!!upload.progress}>
             {t('datasets.upload.submit')}
           </Button>
-          {progress && <Button onClick={() => abortRef.current?.abort()}>{t('common.cancel')}</Button>}
+          {upload.progress && <Button onClick={upload.cancel}>{t('common.cancel')}</Button>}
         </div>
       </form>
     </Card>

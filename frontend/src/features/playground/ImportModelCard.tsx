@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { MODEL_ARCHIVE_LIMITS, type TrainedModel } from '@sokhan/common';
@@ -6,7 +6,8 @@ import { useFormat } from '../../app/preferences';
 import { useApi } from '../../app/services';
 import { ErrorNotice, Notice } from '../../components/ErrorNotice';
 import { FileIcon, UploadIcon } from '../../components/icons';
-import { Button, Card, Ltr, ProgressBar } from '../../components/ui';
+import { Button, Card, Ltr } from '../../components/ui';
+import { UploadProgress, useUpload } from '../../components/UploadProgress';
 import { archiveProblem } from './archive-problem';
 import { modelKeys, modelsApi } from './models.api';
 
@@ -16,11 +17,10 @@ export function ImportModelCard({ onImported }: { onImported: (model: TrainedMod
   const api = useApi();
   const f = useFormat();
   const queryClient = useQueryClient();
-  const abortRef = useRef<AbortController | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
+  const upload = useUpload();
   const [imported, setImported] = useState<TrainedModel | null>(null);
 
   const choose = (picked: File | undefined) => {
@@ -40,24 +40,17 @@ export function ImportModelCard({ onImported }: { onImported: (model: TrainedMod
       return;
     }
     if (fileError) return;
-    const controller = new AbortController();
-    abortRef.current = controller;
-    setProgress({ loaded: 0, total: file.size });
     try {
-      const model = await modelsApi.importArchive(api, file, { signal: controller.signal, onProgress: (loaded, total) => setProgress({ loaded, total }) });
+      const model = await upload.run(file.size, (send) => modelsApi.importArchive(api, file, send));
       await queryClient.invalidateQueries({ queryKey: modelKeys.list });
       setImported(model);
       setFile(null);
       onImported(model);
     } catch (err) {
       setError(err);
-    } finally {
-      abortRef.current = null;
-      setProgress(null);
     }
   };
 
-  const fraction = progress && progress.total > 0 ? progress.loaded / progress.total : 0;
   const problem = archiveProblem(t, error);
   return (
     <Card title={t('playground.import.title')} actions={<UploadIcon />}>
@@ -91,16 +84,7 @@ export function ImportModelCard({ onImported }: { onImported: (model: TrainedMod
             </p>
           )}
         </div>
-        {progress && (
-          <div className="upload-progress" data-testid="import-progress">
-            <ProgressBar value={fraction} label={t('playground.import.progress')} />
-            <div className="meta-line">
-              <span>{f.percent(fraction)}</span>
-              <span>{t('downloads.bytes', { done: f.bytes(progress.loaded), total: f.bytes(progress.total) })}</span>
-              {fraction >= 1 && <span>{t('playground.import.checking')}</span>}
-            </div>
-          </div>
-        )}
+        {upload.progress && <UploadProgress progress={upload.progress} label={t('playground.import.progress')} afterSent={t('playground.import.checking')} testId="import-progress" />}
         {problem ? (
           <Notice tone="danger">
             <span data-testid="import-problem">{problem}</span>
@@ -114,10 +98,10 @@ export function ImportModelCard({ onImported }: { onImported: (model: TrainedMod
           </Notice>
         )}
         <div className="form-actions">
-          <Button type="submit" variant="primary" icon={<UploadIcon />} busy={!!progress}>
+          <Button type="submit" variant="primary" icon={<UploadIcon />} busy={!!upload.progress}>
             {t('playground.import.submit')}
           </Button>
-          {progress && <Button onClick={() => abortRef.current?.abort()}>{t('common.cancel')}</Button>}
+          {upload.progress && <Button onClick={upload.cancel}>{t('common.cancel')}</Button>}
         </div>
       </form>
     </Card>
