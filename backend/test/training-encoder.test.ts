@@ -250,6 +250,14 @@ describe('an encoder that is removed', () => {
   it('leaves its models saying so: predict is 409 ENCODER_MISSING, the model shows no installed encoder', async () => {
     const job = await train(encoderConfig({ epochs: 1, layers: [] }));
     expect(job.status).toBe('completed');
+    // Before deleting it, the installed-models list says how many of my models read through it (another user: none of theirs).
+    const mine = (await request(t.app).get('/api/sources/installed').set(bearer(alice))).body.items as InstalledModel[];
+    const ready = (await request(t.app).get('/api/models').set(bearer(alice))).body.items as { encoder: unknown }[];
+    expect(mine.find((m) => m.repoId === RUNNABLE_REPO.encoder)!.trainedOnIt).toBe(ready.filter((m) => m.encoder).length);
+    expect(ready.filter((m) => m.encoder).length).toBeGreaterThanOrEqual(4);
+    expect(mine.find((m) => m.repoId === RUNNABLE_REPO.sentiment)!.trainedOnIt).toBe(0);
+    const theirs = (await request(t.app).get('/api/sources/installed').set(bearer(bob))).body.items as InstalledModel[];
+    expect(theirs.find((m) => m.repoId === RUNNABLE_REPO.encoder)!.trainedOnIt).toBe(0);
     const del = await request(t.app).delete(`/api/sources/installed/${encoderId()}`).set(bearer(alice));
     expect(del.status, JSON.stringify(del.body)).toBeLessThan(300);
     const predict = await request(t.app).post(`/api/models/${job.modelId}/predict`).set(bearer(alice)).send({ inputs: { text: 'عالی بود' } });

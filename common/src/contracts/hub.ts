@@ -209,6 +209,8 @@ export const installedModelSchema = z.object({
   runtime: modelRuntimeSchema,
   /** True when the caller may delete it (admin, or the user who installed it). */
   canDelete: z.boolean(),
+  /** The caller's trained models that read their text through it (an encoder): deleting it stops them. */
+  trainedOnIt: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

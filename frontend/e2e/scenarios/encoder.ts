@@ -142,5 +142,14 @@ export const trainOnEncoder: Scenario = {
     assert(settled.status === 'completed' && settled.metrics.embedding?.cached === true, `the second job: ${settled.status}, metrics.embedding ${JSON.stringify(settled.metrics.embedding)}`);
     assert(settled.baseModelId === modelId && settled.model?.encoder?.repoId === RUNNABLE_REPO.encoder, `the continued model: base ${settled.baseModelId}, encoder ${JSON.stringify(settled.model?.encoder)}`);
     await shot('training-encoder-cached');
+
+    // The installed-models page says how many of my models read through the encoder (deleting it would stop them).
+    const mine = (await api<{ items: { encoder: unknown }[] }>(ctx, 'GET', '/api/models')).items.filter((m) => m.encoder).length;
+    await goto('/models');
+    const card = page.locator('.card', { has: page.locator(`[data-testid="installed-model"][data-repo="${RUNNABLE_REPO.encoder}"]`) });
+    const note = card.getByTestId('trained-on-it');
+    const latin = (s: string) => s.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d)));
+    await waitFor(`the encoder's card naming ${mine} models`, async () => latin((await note.textContent()) ?? '').includes(String(mine)));
+    assert(mine >= 2, `only ${mine} models on the encoder`);
   },
 };

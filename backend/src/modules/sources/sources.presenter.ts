@@ -132,7 +132,7 @@ export async function folderUsage(dir: string | null): Promise<{ sizeBytes: numb
   return { sizeBytes, fileCount };
 }
 
-export async function presentInstalled(row: ModelRow, viewer: { id: string; role: string }, runtime: ModelRuntime = { status: 'unchecked' }): Promise<InstalledModel> {
+export async function presentInstalled(row: ModelRow, viewer: { id: string; role: string }, runtime: ModelRuntime = { status: 'unchecked' }, trainedOnIt = 0): Promise<InstalledModel> {
   const meta = readMetadata(row);
   const usage = await folderUsage(row.file_path);
   // Server folders and other users' ids are for admins (the system page); a user learns only whether it was them.
@@ -157,6 +157,7 @@ export async function presentInstalled(row: ModelRow, viewer: { id: string; role
     problems: meta.problems ?? [],
     runtime,
     canDelete: admin || row.owner_id === viewer.id,
+    trainedOnIt,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

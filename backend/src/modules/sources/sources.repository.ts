@@ -297,6 +297,19 @@ export class SourcesRepository {
     return r.rows;
   }
 
+  /** How many of the owner's trained models (ready, or still training) read their text through each of these installed models (same repository and revision). */
+  async trainedOn(modelIds: string[], ownerId: string): Promise<Map<string, number>> {
+    if (modelIds.length === 0) return new Map();
+    const r = await this.db.query<{ id: string; n: number }>(
+      `SELECT h.id, count(*)::int AS n FROM models h
+         JOIN models t ON t.source = 'trained' AND t.owner_id = $2 AND t.status <> 'failed' AND t.metadata->'encoder'->>'repoId' = h.repo_id
+          AND (t.metadata->'encoder'->>'revision') IS NOT DISTINCT FROM h.revision
+        WHERE h.id = ANY($1::uuid[]) AND h.source = 'hub' GROUP BY h.id`,
+      [modelIds, ownerId],
+    );
+    return new Map(r.rows.map((x) => [x.id, x.n]));
+  }
+
   /** Which of these repos have a ready local copy (any revision). */
   async readyRepoIds(repoIds: string[]): Promise<Set<string>> {
     if (repoIds.length === 0) return new Set();

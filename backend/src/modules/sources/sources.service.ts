@@ -316,8 +316,10 @@ export class SourcesService {
   // ---- helpers ----
 
   private async presentAll(rows: ModelRow[], viewer: Viewer): Promise<InstalledModel[]> {
-    const runtimes = (await this.deps.runtimeOf?.(rows.map((r) => r.id))) ?? new Map<string, ModelRuntime>();
-    return Promise.all(rows.map((r) => presentInstalled(r, viewer, runtimes.get(r.id))));
+    const ids = rows.map((r) => r.id);
+    const runtimes = (await this.deps.runtimeOf?.(ids)) ?? new Map<string, ModelRuntime>();
+    const trainedOn = await this.deps.repo.trainedOn(ids, viewer.id);
+    return Promise.all(rows.map((r) => presentInstalled(r, viewer, runtimes.get(r.id), trainedOn.get(r.id) ?? 0)));
   }
 
   private async ownDownload(userId: string, id: string): Promise<DownloadRow> {

@@ -130,6 +130,11 @@ function InstalledCard({ model }: { model: InstalledModel }) {
         <dt>{t('models.installedAt')}</dt>
         <dd>{f.date(model.createdAt)}</dd>
       </dl>
+      {model.trainedOnIt > 0 && (
+        <p className="field-hint" data-testid="trained-on-it">
+          {t('models.trainedOnIt', { count: model.trainedOnIt, n: f.number(model.trainedOnIt) })}
+        </p>
+      )}
       <ErrorNotice error={remove.error} />
       <div className="form-actions card-foot">
         {model.status === 'ready' && model.runtime.status === 'runnable' && (
@@ -141,7 +146,12 @@ function InstalledCard({ model }: { model: InstalledModel }) {
           {t('run.onHub')}
         </Link>
         {model.canDelete && (
-          <ConfirmButton size="sm" question={t('models.deleteQuestion')} onConfirm={() => remove.mutate()} busy={remove.isPending}>
+          <ConfirmButton
+            size="sm"
+            question={model.trainedOnIt > 0 ? t('models.deleteQuestionEncoder', { count: model.trainedOnIt, n: f.number(model.trainedOnIt) }) : t('models.deleteQuestion')}
+            onConfirm={() => remove.mutate()}
+            busy={remove.isPending}
+          >
             {t('models.delete')}
           </ConfirmButton>
         )}

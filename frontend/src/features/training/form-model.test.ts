@@ -199,6 +199,7 @@ describe('encoder and start point', () => {
         checkedAt: '',
       },
       canDelete: true,
+      trainedOnIt: 0,
       createdAt: '',
       updatedAt: '',
       ...over,
