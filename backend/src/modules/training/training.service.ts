@@ -420,7 +420,7 @@ export class TrainingService {
     const meta = (model?.metadata as unknown as TrainedModelMetadata | undefined)?.encoder;
     if (!meta) return null;
     const installedId = model?.encoder_installed_id ?? null;
-    const found = installedId && this.deps.encoders ? await this.deps.encoders.encoder(installedId).catch(() => null) : null;
+    const found = installedId && this.deps.encoders ? await this.deps.encoders.encoder(installedId, meta.variant).catch(() => null) : null;
     if (!found || !this.deps.modelsRoot) throw new AppError(409, 'ENCODER_MISSING', `the encoder ${meta.repoId} is no longer installed; install it again (revision ${meta.revision ?? 'unknown'}) and train again`);
     const { installedId: _, dim: __, files: ___, ...ref } = meta;
     return { ref, installedId: found.installedId, load: found.load, modelsRoot: this.deps.modelsRoot, cacheDir, threads: this.deps.encoderThreads ?? 1 };
@@ -430,7 +430,7 @@ export class TrainingService {
    * The encoder of a new job: the one the config names (an installed model that runs feature-extraction here), or
    * the base model's when fine-tuning one trained on an encoder (it must be that one). Null for n-gram jobs.
    */
-  private async jobEncoder(config: TrainingConfig, base: Pick<TrainedModelMetadata, 'encoder'> | null): Promise<(ModelEncoderMetadata & { pooling: 'mean' | 'cls' }) | null> {
+  private async jobEncoder(config: TrainingConfig, base: Pick<TrainedModelMetadata, 'encoder'> | null): Promise<ModelEncoderMetadata | null> {
     const inherited = base?.encoder ?? null;
     if (!config.encoder) return inherited;
     if (base && !inherited) throw invalid([issue('encoder', 'the model to continue from reads n-grams, not an encoder')]);
