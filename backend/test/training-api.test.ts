@@ -59,6 +59,20 @@ describe('training a Persian sentiment model', () => {
     expect(row.rows[0]).toMatchObject({ source: 'trained', status: 'ready', type: 'text-classification' });
   });
 
+  it('predicts many rows of very different lengths as it predicts each alone (rows go through the network in groups of similar length)', async () => {
+    const sentences = persianSentiment(300, 23).map((r, i) => Array.from({ length: 1 + ((i * 7) % 11) }, () => r.text).join(' و '));
+    const many = await request(s.app).post(`/api/models/${modelId}/predict`).set(bearer(token)).send({ inputs: sentences.map((text) => ({ text })) });
+    expect(many.status).toBe(200);
+    expect(many.body.predictions).toHaveLength(300);
+    for (const i of [0, 1, 5, 10, 37, 128, 129, 200, 255, 256, 299]) {
+      const one = await request(s.app).post(`/api/models/${modelId}/predict`).set(bearer(token)).send({ inputs: { text: sentences[i] } });
+      const alone = one.body.predictions[0].probabilities as { label: string; probability: number }[];
+      const inMany = many.body.predictions[i].probabilities as { label: string; probability: number }[];
+      expect(inMany.map((p) => p.label)).toEqual(alone.map((p) => p.label));
+      inMany.forEach((p, k) => expect(p.probability).toBeCloseTo(alone[k]!.probability, 5));
+    }
+  });
+
   it('predicts unseen Persian sentences on the server with the same features', async () => {
     const unseen = persianSentiment(60, 999);
     const res = await request(s.app).post(`/api/models/${modelId}/predict`).set(bearer(token)).send({ inputs: unseen.map((r) => ({ text: r.text })) });
