@@ -9,6 +9,8 @@ import { sentimentCsv } from '../fixtures.js';
 import { downloadFromHub } from './runtime.js';
 
 const ROWS = 240;
+/** Rows the encoder takes a few seconds over, so its bar is seen part way. */
+const BIG_ROWS = 30_000;
 const DATASET = 'نظرها برای رمزگذار';
 const SENTENCE = 'این فیلم واقعاً عالی بود و پیشنهاد می‌کنم';
 
@@ -151,5 +153,28 @@ export const trainOnEncoder: Scenario = {
     const latin = (s: string) => s.replace(/[۰-۹]/g, (d) => String('۰۱۲۳۴۵۶۷۸۹'.indexOf(d)));
     await waitFor(`the encoder's card naming ${mine} models`, async () => latin((await note.textContent()) ?? '').includes(String(mine)));
     assert(mine >= 2, `only ${mine} models on the encoder`);
+
+    // The bar moves while the encoder works (the page follows training:embedding): a file big enough to watch
+    // mid-way, its job cancelled once seen.
+    await goto('/datasets');
+    const big = path.join(tmp, 'نظرها-بسیار.csv');
+    writeFileSync(big, sentimentCsv(BIG_ROWS));
+    await page.locator('#dataset-file').setInputFiles(big);
+    await page.getByLabel(fa.datasets.fields.name, { exact: true }).fill(`${DATASET} (بزرگ)`);
+    await page.getByRole('button', { name: fa.datasets.upload.submit, exact: true }).click();
+    await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/);
+    const bigId = page.url().split('/').pop() ?? '';
+    const live = await api<TrainingJobDetail>(ctx, 'POST', '/api/training', { datasetId: bigId, task: 'text-classification', textColumn: 'متن', labelColumn: 'برچسب', encoder: { modelId: encoderId }, epochs: 1 });
+    await goto(`/training/${live.id}`);
+    const moving = page.getByTestId('embedding-progress');
+    const mid = await waitFor('the embedding bar part way, with a rate', async () => {
+      const rows = Number(await moving.getAttribute('data-rows').catch(() => null));
+      const value = Number(await moving.getByRole('progressbar').getAttribute('aria-valuenow').catch(() => null));
+      const rate = (await moving.getByText(fa.training.embedding.rowsPerSecond.replace('{{n}}', '').trim()).count()) > 0;
+      return rows > 0 && rows < BIG_ROWS && value > 0 && value < 100 && rate ? { rows, value } : null;
+    }, 60_000);
+    assert(mid, 'the embedding bar never showed a part');
+    await shot('training-encoder-embedding-live');
+    await api(ctx, 'DELETE', `/api/training/${live.id}`);
   },
 };
