@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createI18n } from '../app/i18n';
 import { ApiError, NetworkError, buildUrl, createApiClient } from './api';
 import { describeError } from './errors';
 import { createTokenStore } from './token-store';
+import { sendJson, startLoopbackServer, type LoopbackServer } from '../test/api-server';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -34,38 +34,24 @@ const routes: Record<string, Handler> = {
   'POST /upload': (req, body, res) => json(res, 201, { bytes: body.length, type: req.headers['content-type']?.split(';')[0] }),
 };
 
-function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
+const json = sendJson;
 
-let server: Server;
+let server: LoopbackServer;
 let base: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    // jsdom's XMLHttpRequest applies CORS like a browser; the page origin differs from this server's.
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-allow-headers', 'authorization, content-type, accept');
-    res.setHeader('access-control-expose-headers', 'x-request-id');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204);
-      res.end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+  server = await startLoopbackServer(
+    (req, body, res) => {
       const handler = routes[`${req.method} ${req.url?.split('?')[0]}`];
       if (!handler) return json(res, 404, { error: { code: 'NOT_FOUND', message: 'nope' } });
-      handler(req, Buffer.concat(chunks).toString('utf8'), res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      handler(req, body, res);
+    },
+    { exposeHeaders: 'x-request-id' },
+  );
+  base = server.base;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 function client(token: string | null = null) {
   const tokens = createTokenStore(null);
