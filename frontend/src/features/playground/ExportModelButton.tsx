@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import type { TrainedModel } from '@sokhan/common';
 import { useApi } from '../../app/services';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { DownloadIcon } from '../../components/icons';
@@ -21,17 +22,24 @@ function saveFile(blob: Blob, fileName: string): void {
 
 /**
  * Downloads the model as one .zip. The API wants the bearer token, which a plain link cannot send, so the file
- * is fetched and then saved.
+ * is fetched and then saved. A model on an encoder cannot go into an archive (the server refuses it): the button
+ * says why instead.
  */
-export function ExportModelButton({ modelId, size = 'md' }: { modelId: string; size?: 'sm' | 'md' }) {
+export function ExportModelButton({ model, size = 'md' }: { model: Pick<TrainedModel, 'id' | 'encoder'>; size?: 'sm' | 'md' }) {
   const { t } = useTranslation();
   const api = useApi();
-  const exported = useMutation({ mutationFn: () => modelsApi.exportArchive(api, modelId), onSuccess: ({ blob, fileName }) => saveFile(blob, fileName) });
+  const exported = useMutation({ mutationFn: () => modelsApi.exportArchive(api, model.id), onSuccess: ({ blob, fileName }) => saveFile(blob, fileName) });
+  const why = model.encoder ? `export-why-${model.id}` : undefined;
   return (
     <>
-      <Button size={size} icon={<DownloadIcon />} onClick={() => exported.mutate()} busy={exported.isPending} data-testid="export-model">
+      <Button size={size} icon={<DownloadIcon />} onClick={() => exported.mutate()} busy={exported.isPending} disabled={!!model.encoder} aria-describedby={why} data-testid="export-model">
         {t('playground.export')}
       </Button>
+      {why && (
+        <span className="field-hint" id={why} data-testid="export-encoder">
+          {t('playground.exportEncoder')}
+        </span>
+      )}
       <ErrorNotice error={exported.error} />
     </>
   );

@@ -64,6 +64,9 @@ describe('PlaygroundPage with a model on an encoder', () => {
     expect(problem.textContent).toBe(fa.playground.encoder.removed.replace('{{repo}}', REPO));
     expect(screen.getByTestId('encoder-repo').textContent).toContain(REPO);
     expect(screen.getByRole('button', { name: fa.playground.predict })).toHaveProperty('disabled', true);
+    // It cannot go into an archive either (the server refuses it): the button says why.
+    expect(screen.getByTestId('export-model')).toHaveProperty('disabled', true);
+    expect(screen.getByTestId('export-encoder').textContent).toBe(fa.playground.exportEncoder);
     // Neither the network nor the encoder was fetched: the model cannot run without it.
     expect(requests.filter((r) => r.includes(`/api/models/${MODEL_ID}/`))).toEqual([]);
 

@@ -62,7 +62,7 @@ export function PlaygroundPage() {
         </EmptyState>
       )}
       {model && (
-        <Card actions={<ExportModelButton key={model.id} modelId={model.id} size="sm" />}>
+        <Card actions={<ExportModelButton key={model.id} model={model} size="sm" />}>
           <label className="field">
             <span className="field-label">{t('playground.model')}</span>
             <select className="select" value={model.id} onChange={(e) => setParams({ model: e.target.value }, { replace: true })} data-testid="model-picker">

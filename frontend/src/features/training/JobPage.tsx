@@ -124,7 +124,7 @@ function JobView({ job }: { job: TrainingJobDetail }) {
                 <span>{t('training.job.tryIt')}</span>
               </Link>
             )}
-            {job.model?.status === 'ready' && <ExportModelButton modelId={job.model.id} />}
+            {job.model?.status === 'ready' && <ExportModelButton model={job.model} />}
           </div>
         }
       />
