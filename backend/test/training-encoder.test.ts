@@ -231,6 +231,29 @@ describe('pause and resume while the encoder embeds', () => {
   }, 240_000);
 });
 
+describe('pause and resume while the head trains', () => {
+  it('continues from the checkpoint, its embeddings read back from the cache, every epoch once', async () => {
+    const id = await uploadCsv(t.app, alice, toCsv(persianSentiment(3_000, 8)), 'نظرات سر');
+    const epochs = 6;
+    const res = await create(alice, { ...encoderConfig({ datasetId: id, epochs, batchSize: 8, layers: [{ type: 'dense', units: 64, activation: 'relu' }] }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    await waitForJob(t.app, alice, res.body.id, ['running'], { until: (j) => j.checkpoints.length >= 1, timeoutMs: 90_000 });
+    expect((await request(t.app).post(`/api/training/${res.body.id}/pause`).set(bearer(alice))).status).toBe(200);
+    const paused = await waitForJob(t.app, alice, res.body.id, ['paused', 'completed']);
+    expect(paused.status, 'the head finished before the pause landed').toBe('paused');
+    expect(paused.metrics.embedding).toMatchObject({ done: true, cached: false });
+    expect((await request(t.app).post(`/api/training/${res.body.id}/resume`).set(bearer(alice))).status).toBe(200);
+    const done = await waitForJob(t.app, alice, res.body.id, ['completed', 'failed'], { timeoutMs: 120_000 });
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
+    expect(done.metrics.embedding).toMatchObject({ done: true, cached: true, rows: 3_000 });
+    const all = Array.from({ length: epochs }, (_, i) => i + 1);
+    // The epoch the pause cut short stays in the history, marked partial; training went on at the next one.
+    expect(done.metrics.history.map((h: { epoch: number }) => h.epoch)).toEqual(all);
+    expect(done.metrics.history.filter((h: { partial: boolean }) => h.partial).length).toBeLessThanOrEqual(1);
+    expect(done.checkpoints.map((c: { epoch: number }) => c.epoch)).toEqual(all);
+  }, 240_000);
+});
+
 describe('cancelling a job on an encoder', () => {
   it('removes its partial embeddings, even while it is paused', async () => {
     const id = await uploadCsv(t.app, alice, toCsv(persianSentiment(8_000, 6)), 'نظرات لغو');
