@@ -5,7 +5,7 @@ import { buildApp, type Lifecycle } from './app.js';
 import type { Config } from './config.js';
 import { createAuthService } from './modules/auth/auth.factory.js';
 import { openDatabase, type Database } from './platform/db/database.js';
-import { createMountableServer } from './platform/http/http-server.js';
+import { createMountableServer, listen } from './platform/http/http-server.js';
 import type { Logger } from './platform/logger.js';
 import { PostgresRateLimitStore } from './platform/http/rate-limit-store.js';
 import { attachRealtime } from './platform/realtime/realtime.js';
@@ -42,10 +42,7 @@ export async function startServer(config: Config, logger: Logger, onLeaseLost: (
   mount(app);
   http.keepAliveTimeout = 5000;
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.PORT, config.HOST, () => resolve());
-  }).catch(async (err) => {
+  await listen(http, config.PORT, config.HOST).catch(async (err: unknown) => {
     await db.close();
     throw err;
   });

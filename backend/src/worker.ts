@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createAuthService } from './modules/auth/auth.factory.js';
 import type { Database } from './platform/db/database.js';
+import { listen } from './platform/http/http-server.js';
 import type { Logger } from './platform/logger.js';
 import { detachedRealtime } from './platform/realtime/realtime.js';
 import type { RunningServer } from './server.js';
@@ -28,10 +29,7 @@ export async function startWorker(config: Config, logger: Logger, db: Database, 
       () => send(503, { status: 'degraded', db: 'down', role: 'worker' }),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.WORKER_HEALTH_PORT, config.HOST, () => resolve());
-  }).catch(async (err) => {
+  await listen(http, config.WORKER_HEALTH_PORT, config.HOST).catch(async (err: unknown) => {
     await realtime.close();
     await db.close();
     throw err;

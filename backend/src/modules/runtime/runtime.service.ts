@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { RUN_MAX_INPUTS, type EncoderRef, type ModelRuntime, type OnnxVariant, type RunPipeline, type RunRequestInput, type RunResponse, type TextPreparation } from '@sokhan/common';
+import { RUN_MAX_INPUTS, runnableIncludes, type EncoderRef, type ModelRuntime, type OnnxVariant, type RunPipeline, type RunRequestInput, type RunResponse, type TextPreparation } from '@sokhan/common';
 import { AppError, notFound } from '../../platform/http/errors.js';
+import { fileFilter } from '../hub/hub.client.js';
 import type { Logger } from '../../platform/logger.js';
 import { listFiles, surveyModel } from './model-survey.js';
 import type { LoadSpec } from './runtime-protocol.js';
@@ -29,8 +30,6 @@ export interface InstalledEncoder {
   text: TextPreparation;
   /** config.json's hidden size (the embedding length) when it says. */
   hiddenSize: number | null;
-  /** Repository paths of its config, tokenizer and ONNX files (what a browser loads). */
-  files: string[];
 }
 
 /** An installed model as the download's inspect hook sees it. */
@@ -114,7 +113,6 @@ export class RuntimeService {
    */
   async encoder(modelId: string, asked?: OnnxVariant): Promise<InstalledEncoder> {
     const { model, folder, row, runtime, file, variant } = await this.runnable(modelId, 'feature-extraction', asked);
-    const files = [...(await listFiles(folder)).keys()].filter((f) => isEncoderFile(f, file.file)).sort();
     return {
       installedId: model.id,
       repoId: model.repo_id,
@@ -122,8 +120,13 @@ export class RuntimeService {
       load: { folder, pipeline: 'feature-extraction', variant, sizeBytes: file.sizeBytes, externalData: row?.details.externalData ?? false },
       text: runtime.text,
       hiddenSize: runtime.hiddenSize,
-      files,
     };
+  }
+
+  /** The files a browser loads to run the encoder: "only what runs here" of its variant, the model card left out. */
+  async encoderFiles(encoder: InstalledEncoder): Promise<string[]> {
+    const keep = fileFilter(runnableIncludes(encoder.load.variant), ['README.md']);
+    return [...(await listFiles(encoder.load.folder)).keys()].filter(keep).sort();
   }
 
   /**
@@ -238,11 +241,6 @@ export class RuntimeService {
     if (!folder.startsWith(root + path.sep)) throw notFound('model');
     return folder;
   }
-}
-
-/** The files a browser loads to run the encoder: config and tokenizer (root JSON files) and the one ONNX variant. */
-function isEncoderFile(file: string, onnx: string): boolean {
-  return (!file.includes('/') && file.endsWith('.json')) || file === onnx || file.startsWith(`${onnx}_data`);
 }
 
 const invalid = (field: string, message: string) => new AppError(400, 'VALIDATION_FAILED', message, [{ path: field, message, code: 'custom' }]);

@@ -102,19 +102,8 @@ export function toTrainedModel(r: TrainedModelRow): TrainedModel {
     trainingJobId: m.trainingJobId ?? null,
     createdAt: r.created_at.toISOString(),
     importedAt: iso(r.imported_at),
-    encoder: m.encoder
-      ? {
-          repoId: m.encoder.repoId,
-          revision: m.encoder.revision,
-          variant: m.encoder.variant,
-          pooling: m.encoder.pooling,
-          normalize: m.encoder.normalize,
-          text: m.encoder.text,
-          installedId: r.encoder_installed_id,
-          dim: m.encoder.dim ?? 0,
-          files: m.encoder.files,
-        }
-      : null,
+    // The installed model it reads through now (the one recorded may have been reinstalled, or removed).
+    encoder: m.encoder ? { ...m.encoder, installedId: r.encoder_installed_id, dim: m.encoder.dim ?? 0 } : null,
   };
 }
 

@@ -64,7 +64,7 @@ export interface TrainingDeps {
   /** Starts a job's worker thread (default: the runner's spawnWorker). */
   spawnWorker?: (input: WorkerInput) => Worker;
   /** Installed encoders a job may read its text through (the runtime's); without it, jobs on an encoder are refused. */
-  encoders?: Pick<RuntimeService, 'encoder'>;
+  encoders?: Pick<RuntimeService, 'encoder' | 'encoderFiles'>;
   /** MODELS_DIR, where installed encoders live. */
   modelsRoot?: string;
   /** onnxruntime threads a job's encoder gets while it embeds. */
@@ -451,7 +451,7 @@ export class TrainingService {
       normalize: true,
       text: found.text,
       dim: found.hiddenSize,
-      files: found.files,
+      files: await this.deps.encoders.encoderFiles(found),
     };
   }
 

@@ -26,3 +26,11 @@ export function createMountableServer(): MountableServer {
     },
   };
 }
+
+/** Listens on port (0: any free one) at host; rejects when it cannot (the port taken, the address not ours). */
+export function listen(http: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+}
